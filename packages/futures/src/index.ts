@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * The public barrel of `@satyr/futures`.
+ */
+export {};

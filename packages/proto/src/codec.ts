@@ -1,0 +1,130 @@
+import {
+  type DescMessage,
+  fromBinary,
+  fromJson,
+  type JsonValue,
+  type MessageShape,
+  toBinary,
+  toJson,
+} from "@bufbuild/protobuf";
+import { isInteger, isSafeNumber, parse } from "lossless-json";
+import { CodecError } from "./codec-error.js";
+
+/** The two encodings of the Mesos v1 HTTP APIs. */
+export type CodecName = "protobuf" | "json";
+
+/**
+ * The exact media types Mesos matches (`application/json; charset=utf-8` is refused with 415 by a real master).
+ *
+ * @example
+ * ```ts
+ * headers["content-type"] = CONTENT_TYPES.protobuf; // "application/x-protobuf"
+ * ```
+ */
+export const CONTENT_TYPES = {
+  protobuf: "application/x-protobuf",
+  json: "application/json",
+} as const satisfies Record<CodecName, string>;
+
+/**
+ * Maps a Content-Type or Accept header value to a codec, by exact match as Mesos does.
+ *
+ * @example
+ * ```ts
+ * codecNameOf("application/json"); // "json"
+ * codecNameOf("application/json; charset=utf-8"); // undefined
+ * ```
+ */
+export function codecNameOf(mediaType: string | undefined): CodecName | undefined {
+  if (mediaType === CONTENT_TYPES.protobuf) return "protobuf";
+  if (mediaType === CONTENT_TYPES.json) return "json";
+  return undefined;
+}
+
+/**
+ * Encodes and decodes one message type in one of the two Mesos encodings.
+ *
+ * @example
+ * ```ts
+ * const codec = messageCodec(scheduler.CallSchema, "json");
+ * const bytes = codec.encode(call);
+ * ```
+ */
+export interface MessageCodec<T> {
+  readonly name: CodecName;
+  /** The exact media type to send as Content-Type or Accept. */
+  readonly contentType: string;
+  encode(message: T): Uint8Array;
+  /** @throws {@link CodecError} when the bytes are not this message in this encoding. */
+  decode(bytes: Uint8Array): T;
+}
+
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+/**
+ * Parses JSON keeping every integer exact: integers beyond 2^53 become strings, which protobuf-es reads as
+ * int64/uint64 without loss (Mesos writes int64 as JSON numbers).
+ */
+function parseJsonExact(text: string): JsonValue {
+  return parse(text, undefined, (value: string) => {
+    if (isInteger(value) && !isSafeNumber(value)) return value;
+    return Number(value);
+  }) as JsonValue;
+}
+
+/**
+ * Builds the codec for one message schema. JSON uses proto (snake_case) field names and enum names, base64
+ * bytes, and int64 as strings; reading ignores unknown fields and unknown enum values, so a newer master never
+ * ends a stream.
+ *
+ * @example
+ * ```ts
+ * const events = messageCodec(scheduler.EventSchema, "protobuf");
+ * const event = events.decode(record);
+ * ```
+ */
+export function messageCodec<Desc extends DescMessage>(
+  schema: Desc,
+  name: CodecName,
+): MessageCodec<MessageShape<Desc>> {
+  if (name === "protobuf") {
+    return {
+      name,
+      contentType: CONTENT_TYPES.protobuf,
+      encode: (message) => toBinary(schema, message),
+      decode: (bytes) => {
+        try {
+          return fromBinary(schema, bytes, { readUnknownFields: true });
+        } catch (cause) {
+          throw new CodecError(`cannot decode ${schema.typeName} from protobuf: ${errorText(cause)}`, { cause });
+        }
+      },
+    };
+  }
+  if (name === "json") {
+    return {
+      name,
+      contentType: CONTENT_TYPES.json,
+      encode: (message) => utf8Encoder.encode(JSON.stringify(toJson(schema, message, { useProtoFieldName: true }))),
+      decode: (bytes) => {
+        let json: JsonValue;
+        try {
+          json = parseJsonExact(utf8Decoder.decode(bytes));
+        } catch (cause) {
+          throw new CodecError(`cannot decode ${schema.typeName}: malformed JSON: ${errorText(cause)}`, { cause });
+        }
+        try {
+          return fromJson(schema, json, { ignoreUnknownFields: true });
+        } catch (cause) {
+          throw new CodecError(`cannot decode ${schema.typeName} from JSON: ${errorText(cause)}`, { cause });
+        }
+      },
+    };
+  }
+  throw new CodecError(`unknown codec ${JSON.stringify(name)}: expected "protobuf" or "json"`);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,22 @@
+/**
+ * @packageDocumentation
+ * `@satyr/proto`: the Apache Mesos v1 wire protocol for satyr. Generated protobuf-es messages (core types flat,
+ * the scheduler and executor APIs as the `scheduler` and `executor` namespaces), RecordIO framing, the two
+ * codecs with Mesos's exact content types, and the satyr task payload format. No I/O.
+ *
+ * @example
+ * ```ts
+ * import { create } from "@bufbuild/protobuf";
+ * import { scheduler, schedulerCodecs, encodeRecord } from "@satyr/proto";
+ * const call = create(scheduler.CallSchema, { type: scheduler.Call_Type.REVIVE });
+ * const bytes = schedulerCodecs("protobuf").call.encode(call);
+ * ```
+ */
+export * from "./gen/mesos/v1/mesos_pb.js";
+export * as scheduler from "./gen/mesos/v1/scheduler/scheduler_pb.js";
+export * as executor from "./gen/mesos/v1/executor/executor_pb.js";
+export { RecordIOError, isRecordIOError } from "./recordio-error.js";
+export { DEFAULT_MAX_RECORD_BYTES, RecordIODecoder, type RecordIOOptions, encodeRecord, readRecords } from "./recordio.js";
+export { CodecError, isCodecError } from "./codec-error.js";
+export { CONTENT_TYPES, type CodecName, type MessageCodec, codecNameOf, messageCodec } from "./codec.js";
+export { type ApiCodecs, executorCodecs, schedulerCodecs } from "./api-codecs.js";
