@@ -10,6 +10,9 @@ const args = process.argv.slice(2);
 const env = { ...process.env, COREPACK_INTEGRITY_KEYS: "0", COREPACK_ENABLE_DOWNLOAD_PROMPT: "0" };
 
 const onPath = spawnSync("pnpm", ["--version"], { encoding: "utf8", env });
-const command = onPath.status === 0 && onPath.stdout.trim() === pinned ? ["pnpm", args] : ["npx", ["--yes", `pnpm@${pinned}`, ...args]];
+const command =
+  onPath.status === 0 && onPath.stdout.trim() === pinned
+    ? ["pnpm", args]
+    : ["npx", ["--yes", `pnpm@${pinned}`, ...args]];
 const result = spawnSync(command[0], command[1], { stdio: "inherit", env, cwd: root });
 process.exit(result.status ?? 1);

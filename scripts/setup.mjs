@@ -4,7 +4,9 @@
 import { spawnSync } from "node:child_process";
 
 const pnpm = (...args) => {
-  const r = spawnSync(process.execPath, [new URL("pnpm.mjs", import.meta.url).pathname, ...args], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, [new URL("pnpm.mjs", import.meta.url).pathname, ...args], {
+    stdio: "inherit",
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 pnpm("install", "--frozen-lockfile");

@@ -97,7 +97,9 @@ export function messageCodec<Desc extends DescMessage>(
         try {
           return fromBinary(schema, bytes, { readUnknownFields: true });
         } catch (cause) {
-          throw new CodecError(`cannot decode ${schema.typeName} from protobuf: ${errorText(cause)}`, { cause });
+          throw new CodecError(`cannot decode ${schema.typeName} from protobuf: ${errorText(cause)}`, {
+            cause,
+          });
         }
       },
     };
@@ -106,13 +108,16 @@ export function messageCodec<Desc extends DescMessage>(
     return {
       name,
       contentType: CONTENT_TYPES.json,
-      encode: (message) => utf8Encoder.encode(JSON.stringify(toJson(schema, message, { useProtoFieldName: true }))),
+      encode: (message) =>
+        utf8Encoder.encode(JSON.stringify(toJson(schema, message, { useProtoFieldName: true }))),
       decode: (bytes) => {
         let json: JsonValue;
         try {
           json = parseJsonExact(utf8Decoder.decode(bytes));
         } catch (cause) {
-          throw new CodecError(`cannot decode ${schema.typeName}: malformed JSON: ${errorText(cause)}`, { cause });
+          throw new CodecError(`cannot decode ${schema.typeName}: malformed JSON: ${errorText(cause)}`, {
+            cause,
+          });
         }
         try {
           return fromJson(schema, json, { ignoreUnknownFields: true });

@@ -12,11 +12,18 @@
  * const bytes = schedulerCodecs("protobuf").call.encode(call);
  * ```
  */
+
+export { type ApiCodecs, executorCodecs, schedulerCodecs } from "./api-codecs.js";
+export { CONTENT_TYPES, type CodecName, codecNameOf, type MessageCodec, messageCodec } from "./codec.js";
+export { CodecError, isCodecError } from "./codec-error.js";
+export * as executor from "./gen/mesos/v1/executor/executor_pb.js";
 export * from "./gen/mesos/v1/mesos_pb.js";
 export * as scheduler from "./gen/mesos/v1/scheduler/scheduler_pb.js";
-export * as executor from "./gen/mesos/v1/executor/executor_pb.js";
-export { RecordIOError, isRecordIOError } from "./recordio-error.js";
-export { DEFAULT_MAX_RECORD_BYTES, RecordIODecoder, type RecordIOOptions, encodeRecord, readRecords } from "./recordio.js";
-export { CodecError, isCodecError } from "./codec-error.js";
-export { CONTENT_TYPES, type CodecName, type MessageCodec, codecNameOf, messageCodec } from "./codec.js";
-export { type ApiCodecs, executorCodecs, schedulerCodecs } from "./api-codecs.js";
+export {
+  DEFAULT_MAX_RECORD_BYTES,
+  encodeRecord,
+  RecordIODecoder,
+  type RecordIOOptions,
+  readRecords,
+} from "./recordio.js";
+export { isRecordIOError, RecordIOError } from "./recordio-error.js";

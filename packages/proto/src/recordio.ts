@@ -42,7 +42,9 @@ export class RecordIODecoder {
   constructor(options: RecordIOOptions = {}) {
     this.#max = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     if (!Number.isSafeInteger(this.#max) || this.#max < 0) {
-      throw new RangeError(`maxRecordBytes must be a non-negative integer, got ${String(options.maxRecordBytes)}`);
+      throw new RangeError(
+        `maxRecordBytes must be a non-negative integer, got ${String(options.maxRecordBytes)}`,
+      );
     }
   }
 
@@ -88,7 +90,10 @@ export class RecordIODecoder {
         continue;
       }
       if (byte < ZERO || byte > NINE) {
-        throw new RecordIOError(`RecordIO header has a non-digit byte 0x${byte.toString(16).padStart(2, "0")}`, at);
+        throw new RecordIOError(
+          `RecordIO header has a non-digit byte 0x${byte.toString(16).padStart(2, "0")}`,
+          at,
+        );
       }
       if (this.#headerDigits === 0) this.#headerStart = at;
       this.#headerDigits++;
