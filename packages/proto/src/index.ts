@@ -20,6 +20,20 @@ export * as executor from "./gen/mesos/v1/executor/executor_pb.js";
 export * from "./gen/mesos/v1/mesos_pb.js";
 export * as scheduler from "./gen/mesos/v1/scheduler/scheduler_pb.js";
 export {
+  type CallOutcome,
+  DEFAULT_MAX_RESULT_BYTES,
+  decodeTaskPayload,
+  decodeTaskResult,
+  type EncodeTaskResultOptions,
+  encodeTaskPayload,
+  encodeTaskResult,
+  type FunctionRef,
+  PAYLOAD_VERSION,
+  type TaskPayload,
+  type TaskResult,
+} from "./payload.js";
+export { isPayloadError, PayloadError, type PayloadErrorCode } from "./payload-error.js";
+export {
   DEFAULT_MAX_RECORD_BYTES,
   encodeRecord,
   RecordIODecoder,
@@ -27,3 +41,11 @@ export {
   readRecords,
 } from "./recordio.js";
 export { isRecordIOError, RecordIOError } from "./recordio-error.js";
+export {
+  DEFAULT_MAX_ERROR_BYTES,
+  MAX_CAUSE_DEPTH,
+  type RemoteErrorData,
+  type SerializeErrorOptions,
+  serializeError,
+  TRUNCATED_PROP,
+} from "./remote-error.js";
