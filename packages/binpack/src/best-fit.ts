@@ -1,0 +1,156 @@
+import { BinpackError } from "./binpack-error.js";
+import { type Dense, decreasingOrder, densify, inputOrder, place, toPacking } from "./dense.js";
+import type { BestFitOptions, Bin, Item, Packing } from "./types.js";
+import { FIT_TOLERANCE } from "./vector.js";
+
+/**
+ * satyr 0.2.1's best fit over dense state. Per item: one pass collects the feasible bins and the column sums of
+ * their leftovers (residual − demand); a second pass over those bins only scores Σ_dim w · leftover / column sum
+ * and takes the minimum, the first on ties. The normalisation over feasible candidates is the original's and
+ * makes a bin's score depend on the other candidates; it is kept for parity.
+ * @internal
+ */
+export function bestFitDense(p: Dense, order: readonly number[]): void {
+  const { d, m, residual, demand, weights } = p;
+  const feasible = new Int32Array(m);
+  const need = new Float64Array(d);
+  const dem = new Float64Array(d);
+  const sums = new Float64Array(d);
+  const coef = new Float64Array(d);
+  for (const i of order) {
+    for (let k = 0; k < d; k++) {
+      const x = demand[i * d + k] as number;
+      dem[k] = x;
+      need[k] = x - FIT_TOLERANCE;
+      sums[k] = 0;
+    }
+    let count = 0;
+    for (let j = 0, base = 0; j < m; j++, base += d) {
+      let k = 0;
+      while (k < d && (residual[base + k] as number) >= (need[k] as number)) k++;
+      if (k < d) continue;
+      feasible[count++] = j;
+      for (k = 0; k < d; k++)
+        sums[k] = (sums[k] as number) + ((residual[base + k] as number) - (dem[k] as number));
+    }
+    if (count === 0) continue;
+    let best = feasible[0] as number;
+    if (count > 1) {
+      for (let k = 0; k < d; k++) {
+        const s = sums[k] as number;
+        coef[k] = s > 0 ? (weights[k] as number) / s : 0;
+      }
+      let bestScore = Number.POSITIVE_INFINITY;
+      for (let c = 0; c < count; c++) {
+        const j = feasible[c] as number;
+        const base = j * d;
+        let score = 0;
+        for (let k = 0; k < d; k++)
+          score += (coef[k] as number) * ((residual[base + k] as number) - (dem[k] as number));
+        if (score < bestScore) {
+          bestScore = score;
+          best = j;
+        }
+      }
+    }
+    place(p, i, best);
+  }
+}
+
+/**
+ * Best fit with a "good enough" early exit. A bin's score is its weighted utilisation after the placement,
+ * Σ_dim w · (used + demand) / capacity over the dimensions it has, divided by the sum of those weights (absolute,
+ * so it can be judged without seeing the other bins). The first feasible bin scoring ≥ `goodEnough` wins at
+ * once; otherwise the highest score, the first on ties.
+ * @internal
+ */
+export function goodEnoughFitDense(p: Dense, order: readonly number[], goodEnough: number): void {
+  const { d, m, residual, demand, capacity, weights } = p;
+  // Per bin and dimension: w / (capacity · Σ w over the bin's dimensions), 0 where the bin lacks the dimension.
+  const coef = new Float64Array(m * d);
+  for (let j = 0; j < m; j++) {
+    let total = 0;
+    for (let k = 0; k < d; k++) if ((capacity[j * d + k] as number) > 0) total += weights[k] as number;
+    if (total === 0) continue;
+    for (let k = 0; k < d; k++) {
+      const c = capacity[j * d + k] as number;
+      coef[j * d + k] = c > 0 ? (weights[k] as number) / (c * total) : 0;
+    }
+  }
+  const need = new Float64Array(d);
+  const dem = new Float64Array(d);
+  for (const i of order) {
+    for (let k = 0; k < d; k++) {
+      const x = demand[i * d + k] as number;
+      dem[k] = x;
+      need[k] = x - FIT_TOLERANCE;
+    }
+    let best = -1;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (let j = 0, base = 0; j < m; j++, base += d) {
+      let k = 0;
+      while (k < d && (residual[base + k] as number) >= (need[k] as number)) k++;
+      if (k < d) continue;
+      let score = 0;
+      for (k = 0; k < d; k++) {
+        score +=
+          (coef[base + k] as number) *
+          ((capacity[base + k] as number) - (residual[base + k] as number) + (dem[k] as number));
+      }
+      if (score > bestScore) {
+        bestScore = score;
+        best = j;
+        if (score >= goodEnough) break;
+      }
+    }
+    if (best >= 0) place(p, i, best);
+  }
+}
+
+function run(p: Dense, order: readonly number[], goodEnough: number | undefined): void {
+  if (goodEnough === undefined) return bestFitDense(p, order);
+  if (typeof goodEnough !== "number" || !(goodEnough >= 0 && goodEnough <= 1)) {
+    throw new BinpackError(`goodEnough must be a number in [0, 1], got ${String(goodEnough)}`);
+  }
+  goodEnoughFitDense(p, order, goodEnough);
+}
+
+/**
+ * Best fit, as satyr 0.2.1's `bf`: items in input order, each on the feasible bin whose weighted leftover is
+ * smallest, leftovers normalised per dimension by their sum over the feasible bins; the first bin on ties.
+ * With `goodEnough` the score becomes the bin's utilisation after placement and the scan stops at the first bin
+ * that reaches it (see {@link BestFitOptions}).
+ *
+ * @example
+ * ```ts
+ * const packing = bf(tasks, offers, { weights: { cpus: 1, mem: 1 } });
+ * ```
+ */
+export function bf<I extends Item, B extends Bin>(
+  items: readonly I[],
+  bins: readonly B[],
+  options: BestFitOptions = {},
+): Packing<I, B> {
+  const p = densify(items, bins, options.weights);
+  run(p, inputOrder(p.n), options.goodEnough);
+  return toPacking(p, items, bins);
+}
+
+/**
+ * Best fit decreasing, as satyr 0.2.1's `bfd` (its QueueScheduler default, with `cpus=1, mem=1`): the stable
+ * weighted decreasing sort of {@link ffd}, then {@link bf} with the same weights.
+ *
+ * @example
+ * ```ts
+ * const packing = bfd(tasks, offers, { weights: { cpus: 1, mem: 1 } });
+ * ```
+ */
+export function bfd<I extends Item, B extends Bin>(
+  items: readonly I[],
+  bins: readonly B[],
+  options: BestFitOptions = {},
+): Packing<I, B> {
+  const p = densify(items, bins, options.weights);
+  run(p, decreasingOrder(p), options.goodEnough);
+  return toPacking(p, items, bins);
+}

@@ -1,0 +1,100 @@
+import { type Dense, densify, place, toPacking } from "./dense.js";
+import type { Bin, HeuristicOptions, Item, Packing } from "./types.js";
+import { FIT_TOLERANCE } from "./vector.js";
+
+/** dot: larger is better; norm: smaller is better, negated so both maximise. */
+type Rule = "dot" | "norm";
+
+/**
+ * Bin-centric greedy (Panigrahy et al., "Heuristics for Vector Bin Packing", 2011): bins are filled one at a
+ * time, in bin order; each step places the fitting item with the best score against the bin's residual, both
+ * normalised by that bin's own capacity (so heterogeneous bins compare fairly). A bin is closed when no
+ * remaining item fits, which makes the result an any-fit packing: an item is left unplaced only if it fits no
+ * bin's final residual.
+ * @internal
+ */
+export function binCentricDense(p: Dense, rule: Rule): void {
+  const { d, m, n, demand, capacity, residual, weights } = p;
+  const remaining = new Int32Array(n);
+  for (let i = 0; i < n; i++) remaining[i] = i;
+  let left = n;
+  const scale = new Float64Array(d);
+  for (let j = 0; j < m && left > 0; j++) {
+    const base = j * d;
+    for (let k = 0; k < d; k++) {
+      const c = capacity[base + k] as number;
+      scale[k] = c > 0 ? 1 / c : 0;
+    }
+    for (;;) {
+      let bestAt = -1;
+      let bestScore = Number.NEGATIVE_INFINITY;
+      for (let r = 0; r < left; r++) {
+        const ib = (remaining[r] as number) * d;
+        let score = 0;
+        let k = 0;
+        for (; k < d; k++) {
+          const x = demand[ib + k] as number;
+          const res = residual[base + k] as number;
+          if (res < x - FIT_TOLERANCE) break;
+          const s = scale[k] as number;
+          if (rule === "dot") score += (weights[k] as number) * x * s * res * s;
+          else {
+            const gap = (res - x) * s;
+            score -= (weights[k] as number) * gap * gap;
+          }
+        }
+        // Strictly greater keeps the earliest remaining item (input order is preserved) on ties.
+        if (k === d && score > bestScore) {
+          bestScore = score;
+          bestAt = r;
+        }
+      }
+      if (bestAt < 0) break;
+      place(p, remaining[bestAt] as number, j);
+      remaining.copyWithin(bestAt, bestAt + 1, left);
+      left--;
+    }
+  }
+}
+
+/**
+ * Bin-centric dot product: fill one bin at a time with the fitting item whose weighted dot product with the
+ * bin's residual (both normalised by the bin's capacity) is largest. Big items that match what the bin has
+ * most of go first. Tighter than the item-centric heuristics on vector instances (about 1.2 points closer to
+ * the lower bound on the Caprara–Toth classes), at O(n²) cost: for offline batches of thousands, not for
+ * 100k-item streams.
+ *
+ * @example
+ * ```ts
+ * const packing = dot(containers, machines, { weights: { cpus: 1, mem: 1 } });
+ * ```
+ */
+export function dot<I extends Item, B extends Bin>(
+  items: readonly I[],
+  bins: readonly B[],
+  options: HeuristicOptions = {},
+): Packing<I, B> {
+  const p = densify(items, bins, options.weights);
+  binCentricDense(p, "dot");
+  return toPacking(p, items, bins);
+}
+
+/**
+ * Bin-centric norm-based greedy: fill one bin at a time with the fitting item that leaves the smallest weighted
+ * squared L2 norm of the residual (normalised by the bin's capacity), i.e. the item that brings the bin closest
+ * to full in every dimension at once. Same cost profile as {@link dot}.
+ *
+ * @example
+ * ```ts
+ * const packing = norm(containers, machines);
+ * ```
+ */
+export function norm<I extends Item, B extends Bin>(
+  items: readonly I[],
+  bins: readonly B[],
+  options: HeuristicOptions = {},
+): Packing<I, B> {
+  const p = densify(items, bins, options.weights);
+  binCentricDense(p, "norm");
+  return toPacking(p, items, bins);
+}

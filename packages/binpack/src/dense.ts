@@ -1,0 +1,229 @@
+import { BinpackError } from "./binpack-error.js";
+import type { Bin, Item, PackedBin, Packing, Vector, Weights } from "./types.js";
+import { FIT_TOLERANCE } from "./vector.js";
+
+/**
+ * A packing problem in the dense form the hot loops read: record vectors are converted once per call into
+ * row-major Float64Arrays (row = item or bin, column = dimension), so scans touch contiguous memory only.
+ * @internal
+ */
+export interface Dense {
+  readonly dims: string[];
+  readonly d: number;
+  readonly n: number;
+  readonly m: number;
+  /** n × d item demands. */
+  readonly demand: Float64Array;
+  /** m × d bin capacities. */
+  readonly capacity: Float64Array;
+  /** m × d sums of placed demand, accumulated in placement order (as the original's `sum(content)`). */
+  readonly used: Float64Array;
+  /** m × d capacity − used, kept current after every placement. */
+  readonly residual: Float64Array;
+  /** d weights (1 for every dimension when none were given). */
+  readonly weights: Float64Array;
+  /** Bin index per item, −1 while unplaced. */
+  readonly assignment: Int32Array;
+  /** Items in the order they were placed, so each bin lists its items in placement order. */
+  readonly placements: number[];
+}
+
+function checkAmount(value: unknown, where: string, key: string): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new BinpackError(`${where}.${key} must be a finite number >= 0, got ${String(value)}`);
+  }
+}
+
+function collect(
+  index: Map<string, number>,
+  dims: string[],
+  vector: unknown,
+  where: string,
+  field: string,
+): void {
+  if (typeof vector !== "object" || vector === null) {
+    throw new BinpackError(`${where}.${field} must be an object of resource amounts, got ${String(vector)}`);
+  }
+  const record = vector as Record<string, unknown>;
+  for (const key in record) {
+    checkAmount(record[key], `${where}.${field}`, key);
+    if (!index.has(key)) {
+      index.set(key, dims.length);
+      dims.push(key);
+    }
+  }
+}
+
+function checkIds(list: readonly { id: string }[], what: string): void {
+  const seen = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i] as { id: unknown } | undefined;
+    if (typeof entry !== "object" || entry === null) {
+      throw new BinpackError(`${what}[${i}] must be an object with an id, got ${String(entry)}`);
+    }
+    const id = entry.id;
+    if (typeof id !== "string")
+      throw new BinpackError(`${what}[${i}].id must be a string, got ${String(id)}`);
+    if (seen.has(id)) throw new BinpackError(`${what}[${i}].id "${id}" is not unique`);
+    seen.add(id);
+  }
+}
+
+function fill(
+  target: Float64Array,
+  row: number,
+  d: number,
+  index: Map<string, number>,
+  vector: Vector,
+): void {
+  const base = row * d;
+  for (const key in vector) target[base + (index.get(key) as number)] = vector[key] as number;
+}
+
+/**
+ * Validates a problem and converts it to dense form. Dimensions are the union of every key any item or bin
+ * names, in first-seen order (items first), so a dimension a bin lacks reads as capacity 0.
+ * @internal
+ */
+export function densify(items: readonly Item[], bins: readonly Bin[], weights?: Weights): Dense {
+  if (!Array.isArray(items)) throw new BinpackError(`items must be an array, got ${String(items)}`);
+  if (!Array.isArray(bins)) throw new BinpackError(`bins must be an array, got ${String(bins)}`);
+  checkIds(items, "items");
+  checkIds(bins, "bins");
+  const index = new Map<string, number>();
+  const dims: string[] = [];
+  for (let i = 0; i < items.length; i++)
+    collect(index, dims, (items[i] as Item).demand, `items[${i}]`, "demand");
+  for (let j = 0; j < bins.length; j++)
+    collect(index, dims, (bins[j] as Bin).capacity, `bins[${j}]`, "capacity");
+  const d = dims.length;
+  const n = items.length;
+  const m = bins.length;
+  const demand = new Float64Array(n * d);
+  const capacity = new Float64Array(m * d);
+  for (let i = 0; i < n; i++) fill(demand, i, d, index, (items[i] as Item).demand);
+  for (let j = 0; j < m; j++) fill(capacity, j, d, index, (bins[j] as Bin).capacity);
+  return {
+    dims,
+    d,
+    n,
+    m,
+    demand,
+    capacity,
+    used: new Float64Array(m * d),
+    residual: capacity.slice(),
+    weights: denseWeights(dims, weights),
+    assignment: new Int32Array(n).fill(-1),
+    placements: [],
+  };
+}
+
+function denseWeights(dims: readonly string[], weights: Weights | undefined): Float64Array {
+  const out = new Float64Array(dims.length);
+  if (weights === undefined) return out.fill(1);
+  if (typeof weights !== "object" || weights === null) {
+    throw new BinpackError(`weights must be an object of per-dimension numbers, got ${String(weights)}`);
+  }
+  let count = 0;
+  for (const key in weights) {
+    checkAmount(weights[key], "weights", key);
+    count++;
+  }
+  if (count === 0) throw new BinpackError("weights must name at least one dimension");
+  for (let k = 0; k < dims.length; k++) out[k] = weights[dims[k] as string] ?? 0;
+  return out;
+}
+
+/**
+ * Per-item need with the fit tolerance folded in, so a fit test is one comparison per dimension.
+ * @internal
+ */
+export function needOf(p: Dense, item: number, out: Float64Array): Float64Array {
+  const base = item * p.d;
+  for (let k = 0; k < p.d; k++) out[k] = (p.demand[base + k] as number) - FIT_TOLERANCE;
+  return out;
+}
+
+/** Whether item `i` (its need in `need`) fits bin `j`'s current residual. @internal */
+export function fitsDense(p: Dense, need: Float64Array, j: number): boolean {
+  const base = j * p.d;
+  for (let k = 0; k < p.d; k++) if ((p.residual[base + k] as number) < (need[k] as number)) return false;
+  return true;
+}
+
+/**
+ * Places item `i` on bin `j`: accumulates the used amount and recomputes the residual as capacity − used,
+ * exactly as the original recomputed `target − sum(content)` on every probe.
+ * @internal
+ */
+export function place(p: Dense, i: number, j: number): void {
+  const d = p.d;
+  const ib = i * d;
+  const jb = j * d;
+  for (let k = 0; k < d; k++) {
+    const used = (p.used[jb + k] as number) + (p.demand[ib + k] as number);
+    p.used[jb + k] = used;
+    p.residual[jb + k] = (p.capacity[jb + k] as number) - used;
+  }
+  p.assignment[i] = j;
+  p.placements.push(i);
+}
+
+/**
+ * Stable descending order of items by the original's `weight`: Σ_dim w · x / Σ_items x (a column summing to 0
+ * contributes 0). Ties keep input order.
+ * @internal
+ */
+export function decreasingOrder(p: Dense): number[] {
+  const { n, d, demand, weights } = p;
+  const sums = new Float64Array(d);
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < d; k++) sums[k] = (sums[k] as number) + (demand[i * d + k] as number);
+  const score = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) {
+      const total = sums[k] as number;
+      if (total !== 0) s += ((weights[k] as number) * (demand[i * d + k] as number)) / total;
+    }
+    score[i] = s;
+  }
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => (score[b] as number) - (score[a] as number) || a - b);
+  return order;
+}
+
+/** The identity order. @internal */
+export function inputOrder(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/**
+ * Builds the public result: every bin in input order with its items in placement order and its residual over
+ * every dimension of the call; unplaced items in input order. Float noise within the fit tolerance is reported
+ * as a residual of 0 rather than a tiny negative number.
+ * @internal
+ */
+export function toPacking<I extends Item, B extends Bin>(
+  p: Dense,
+  items: readonly I[],
+  bins: readonly B[],
+): Packing<I, B> {
+  const { d, dims, residual } = p;
+  const out: PackedBin<I, B>[] = new Array(p.m);
+  const lists: I[][] = new Array(p.m);
+  for (let j = 0; j < p.m; j++) {
+    const r: Record<string, number> = {};
+    for (let k = 0; k < d; k++) {
+      const v = residual[j * d + k] as number;
+      r[dims[k] as string] = v < 0 ? 0 : v;
+    }
+    const list: I[] = [];
+    lists[j] = list;
+    out[j] = { bin: bins[j] as B, items: list, residual: r };
+  }
+  for (const i of p.placements) (lists[p.assignment[i] as number] as I[]).push(items[i] as I);
+  const unplaced: I[] = [];
+  for (let i = 0; i < p.n; i++) if (p.assignment[i] === -1) unplaced.push(items[i] as I);
+  return { bins: out, unplaced };
+}

@@ -1,5 +1,0 @@
-import * as binpack from "../src/index.js";
-
-test("barrel loads", () => {
-  expect(typeof binpack).toBe("object");
-});
