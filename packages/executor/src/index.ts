@@ -1,5 +1,51 @@
 /**
  * @packageDocumentation
- * The public barrel of `@satyr/executor`.
+ * `@satyr/executor`: the `satyr-executor` program that runs satyr function tasks for a Mesos agent (the v1
+ * executor HTTP API, in worker threads), and the pieces to write custom executors: the {@link Executor} base
+ * class, {@link runExecutor}, and the original satyr's {@link OneOffExecutor}.
+ *
+ * @example
+ * ```ts
+ * import { Executor, runExecutor } from "@satyr/executor";
+ * import { TaskState, type TaskInfo } from "@satyr/proto";
+ * class HelloExecutor extends Executor {
+ *   override async onLaunch(task: TaskInfo) {
+ *     await this.update({ taskId: task.taskId!.value, state: TaskState.TASK_FINISHED, message: "hello" });
+ *   }
+ * }
+ * await runExecutor(new HelloExecutor());
+ * ```
  */
-export {};
+
+export { AgentConnection, type AgentConnectionOptions } from "./agent-connection.js";
+export { parseDuration } from "./duration.js";
+export {
+  AgentCallError,
+  AgentConnectionError,
+  ExecutorStateError,
+  InvalidEnvironmentError,
+  InvalidUpdateError,
+  isAgentCallError,
+  isAgentConnectionError,
+  isExecutorStateError,
+  isInvalidEnvironmentError,
+  isInvalidUpdateError,
+  isTaskLoadError,
+  isWorkerCrashError,
+  TaskLoadError,
+  WorkerCrashError,
+} from "./errors.js";
+export { Executor, type ExecutorExit, type StatusUpdate, type SubscribedInfo } from "./executor.js";
+export { type ExecutorCommand, executorCommand } from "./executor-command.js";
+export {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  type ExecutorEnvironment,
+  readExecutorEnvironment,
+} from "./executor-environment.js";
+export { FunctionExecutor, type FunctionExecutorOptions } from "./function-executor.js";
+export { cpusOf, runFunctionTask } from "./function-task.js";
+export { OneOffExecutor } from "./one-off-executor.js";
+export { isTerminalState, type RunExecutorOptions, runExecutor } from "./run-executor.js";
+export { randomUuidBytes, uuidBytes, uuidText } from "./uuid.js";
+export type { WorkerConfig } from "./worker/protocol.js";
+export { type PoolOutcome, WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";

@@ -1,0 +1,43 @@
+import { randomUUID } from "node:crypto";
+
+/**
+ * A fresh RFC 4122 version-4 UUID as the 16 raw bytes Mesos expects in `TaskStatus.uuid` (an agent refuses an
+ * all-zero or otherwise invalid one with 400 "Not a valid UUID", so plain random bytes will not do).
+ *
+ * @example
+ * ```ts
+ * const uuid = randomUuidBytes(); // Uint8Array(16), version nibble 4, RFC 4122 variant
+ * ```
+ */
+export function randomUuidBytes(): Uint8Array {
+  return uuidBytes(randomUUID());
+}
+
+/**
+ * Converts the textual form (`xxxxxxxx-xxxx-...`) of a UUID to its 16 bytes.
+ *
+ * @example
+ * ```ts
+ * uuidBytes("00112233-4455-4677-8899-aabbccddeeff")[0]; // 0x00
+ * ```
+ */
+export function uuidBytes(text: string): Uint8Array {
+  const hex = text.replaceAll("-", "");
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new RangeError(`not a UUID: ${JSON.stringify(text)}`);
+  const bytes = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}
+
+/**
+ * Formats 16 UUID bytes in the usual textual form (also used as a map key for unacknowledged updates).
+ *
+ * @example
+ * ```ts
+ * uuidText(randomUuidBytes()); // "3f29fe92-ec01-4420-a792-f7106bde03c6"
+ * ```
+ */
+export function uuidText(bytes: Uint8Array): string {
+  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
