@@ -54,6 +54,7 @@ export interface MessageCodec<T> {
   readonly name: CodecName;
   /** The exact media type to send as Content-Type or Accept. */
   readonly contentType: string;
+  /** @throws {@link CodecError} when the message cannot be encoded (a required field is not set). */
   encode(message: T): Uint8Array;
   /** @throws {@link CodecError} when the bytes are not this message in this encoding. */
   decode(bytes: Uint8Array): T;
@@ -92,7 +93,15 @@ export function messageCodec<Desc extends DescMessage>(
     return {
       name,
       contentType: CONTENT_TYPES.protobuf,
-      encode: (message) => toBinary(schema, message),
+      encode: (message) => {
+        try {
+          return toBinary(schema, message);
+        } catch (cause) {
+          throw new CodecError(`cannot encode ${schema.typeName} as protobuf: ${errorText(cause)}`, {
+            cause,
+          });
+        }
+      },
       decode: (bytes) => {
         try {
           return fromBinary(schema, bytes, { readUnknownFields: true });
@@ -108,8 +117,13 @@ export function messageCodec<Desc extends DescMessage>(
     return {
       name,
       contentType: CONTENT_TYPES.json,
-      encode: (message) =>
-        utf8Encoder.encode(JSON.stringify(toJson(schema, message, { useProtoFieldName: true }))),
+      encode: (message) => {
+        try {
+          return utf8Encoder.encode(JSON.stringify(toJson(schema, message, { useProtoFieldName: true })));
+        } catch (cause) {
+          throw new CodecError(`cannot encode ${schema.typeName} as JSON: ${errorText(cause)}`, { cause });
+        }
+      },
       decode: (bytes) => {
         let json: JsonValue;
         try {

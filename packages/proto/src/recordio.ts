@@ -38,6 +38,7 @@ export class RecordIODecoder {
   /** Set while reading a record body: its buffer and how much is filled. */
   #body: Uint8Array | undefined;
   #filled = 0;
+  #failure: RecordIOError | undefined;
 
   constructor(options: RecordIOOptions = {}) {
     this.#max = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
@@ -49,11 +50,30 @@ export class RecordIODecoder {
   }
 
   /**
-   * Consumes one chunk and returns the records it completes (possibly none).
+   * Consumes one chunk and returns the records it completes (possibly none). When the chunk holds a malformed
+   * header after some complete records, those records are returned first and the error is kept in
+   * {@link RecordIODecoder.failure}; it is thrown by the next `push` or `end`. A decoder that failed stays failed.
    * @throws {@link RecordIOError} on a malformed header or an over-long record.
    */
   push(chunk: Uint8Array): Uint8Array[] {
+    if (this.#failure !== undefined) throw this.#failure;
     const records: Uint8Array[] = [];
+    try {
+      this.#consume(chunk, records);
+    } catch (error) {
+      if (!(error instanceof RecordIOError)) throw error;
+      this.#failure = error;
+      if (records.length === 0) throw error;
+    }
+    return records;
+  }
+
+  /** The error that stopped this decoder, if any (see {@link RecordIODecoder.push}). */
+  get failure(): RecordIOError | undefined {
+    return this.#failure;
+  }
+
+  #consume(chunk: Uint8Array, records: Uint8Array[]): void {
     let i = 0;
     while (i < chunk.length) {
       if (this.#body !== undefined) {
@@ -104,7 +124,6 @@ export class RecordIODecoder {
       i++;
     }
     this.#offset += chunk.length;
-    return records;
   }
 
   /**
@@ -112,6 +131,7 @@ export class RecordIODecoder {
    * @throws {@link RecordIOError} if the stream ended inside a header or a record.
    */
   end(): void {
+    if (this.#failure !== undefined) throw this.#failure;
     if (this.#body !== undefined || this.#headerDigits > 0) {
       throw new RecordIOError("RecordIO stream ended inside a record", this.#offset);
     }
@@ -136,6 +156,8 @@ export async function* readRecords(
   const decoder = new RecordIODecoder(options);
   for await (const chunk of source) {
     yield* decoder.push(chunk);
+    // Records before a malformed header were delivered above; the error must not wait for another chunk.
+    if (decoder.failure !== undefined) throw decoder.failure;
   }
   decoder.end();
 }
