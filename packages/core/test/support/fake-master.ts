@@ -63,6 +63,7 @@ export class FakeMaster {
   readonly #server: Server;
   readonly #options: FakeMasterOptions;
   readonly #frameworks = new Set<string>();
+  readonly #removed = new Set<string>();
   #stream: Stream | undefined;
   #waiters: (() => void)[] = [];
   #port: number;
@@ -122,6 +123,16 @@ export class FakeMaster {
     if (stream === undefined) return;
     clearInterval(stream.timer);
     stream.response.end();
+  }
+
+  /**
+   * Forgets a framework as Mesos does after TEARDOWN or an expired failover timeout: its id is refused with ERROR
+   * "Framework has been removed". (Unknown ids are accepted, as a master that failed over accepts them.)
+   */
+  removeFramework(frameworkId: string): void {
+    this.#frameworks.delete(frameworkId);
+    this.#removed.add(frameworkId);
+    if (this.#stream?.frameworkId === frameworkId) this.endStream();
   }
 
   /** Resolves when `predicate` holds over the recorded traffic, polling on every request. */
@@ -223,8 +234,7 @@ export class FakeMaster {
     res.writeHead(202);
     res.end();
     if (call.type === scheduler.Call_Type.TEARDOWN) {
-      this.#frameworks.delete(frameworkId);
-      this.endStream();
+      this.removeFramework(frameworkId);
     }
     this.onCall?.(call, this);
   }
@@ -256,7 +266,7 @@ export class FakeMaster {
       res.end();
       return;
     }
-    if (topId !== undefined && !this.#frameworks.has(topId)) {
+    if (topId !== undefined && this.#removed.has(topId)) {
       write({ type: scheduler.Event_Type.ERROR, error: { message: "Framework has been removed" } });
       res.end();
       return;
