@@ -14,6 +14,7 @@ import {
   replyText,
 } from "../http/respond.js";
 import { isValidUuid } from "../ids.js";
+import { dropNonProtoKeys } from "../http/json-input.js";
 import type { Agent } from "./agent.js";
 import { CustomExecutor } from "./custom-executor.js";
 
@@ -38,7 +39,7 @@ export async function handleExecutorRequest(agent: Agent, req: IncomingMessage, 
   const codecs = executorCodecs(contentType.codec);
   let call: executor.Call;
   try {
-    call = codecs.call.decode(body);
+    call = codecs.call.decode(contentType.codec === "json" ? dropNonProtoKeys(executor.CallSchema, body) : body);
   } catch {
     return replyText(res, 400, parseFailureMessage(contentType.codec, "Call", body));
   }

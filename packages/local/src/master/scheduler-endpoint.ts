@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { isFieldSet } from "@bufbuild/protobuf";
 import { scheduler, schedulerCodecs } from "@satyr/proto";
 import { isValidUuid } from "../ids.js";
+import { dropNonProtoKeys } from "../http/json-input.js";
 import {
   checkContentType,
   NOT_ACCEPTABLE_MESSAGE,
@@ -68,7 +69,7 @@ export async function handleSchedulerRequest(
   const codecs = schedulerCodecs(contentType.codec);
   let call: scheduler.Call;
   try {
-    call = codecs.call.decode(body);
+    call = codecs.call.decode(contentType.codec === "json" ? dropNonProtoKeys(scheduler.CallSchema, body) : body);
   } catch {
     return replyText(res, 400, parseFailureMessage(contentType.codec, "Call", body));
   }
