@@ -1,7 +1,51 @@
 import { BinpackError } from "./binpack-error.js";
 import { type Dense, decreasingOrder, densify, inputOrder, place, toPacking } from "./dense.js";
+import { bestFitKernels, goodEnoughKernels } from "./gen/kernels.js";
 import type { BestFitOptions, Bin, Item, Packing } from "./types.js";
 import { FIT_TOLERANCE } from "./vector.js";
+
+/**
+ * The loop form of the best-fit kernel for any dimension count (the generated kernels unroll it for 1–8).
+ * @internal
+ */
+export function bestFitGeneric(
+  p: Dense,
+  at: number,
+  feasible: Int32Array,
+  sums: Float64Array,
+  coef: Float64Array,
+): number {
+  const { d, m, residual, demand, weights } = p;
+  sums.fill(0);
+  let count = 0;
+  for (let j = 0, base = 0; j < m; j++, base += d) {
+    let k = 0;
+    while (k < d && (residual[base + k] as number) >= (demand[at + k] as number) - FIT_TOLERANCE) k++;
+    if (k < d) continue;
+    feasible[count++] = j;
+    for (k = 0; k < d; k++)
+      sums[k] = (sums[k] as number) + ((residual[base + k] as number) - (demand[at + k] as number));
+  }
+  if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
+  for (let k = 0; k < d; k++) {
+    const s = sums[k] as number;
+    coef[k] = s > 0 ? (weights[k] as number) / s : 0;
+  }
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let c = 0; c < count; c++) {
+    const j = feasible[c] as number;
+    const base = j * d;
+    let score = 0;
+    for (let k = 0; k < d; k++)
+      score += (coef[k] as number) * ((residual[base + k] as number) - (demand[at + k] as number));
+    if (score < bestScore) {
+      bestScore = score;
+      best = j;
+    }
+  }
+  return best;
+}
 
 /**
  * satyr 0.2.1's best fit over dense state. Per item: one pass collects the feasible bins and the column sums of
@@ -10,50 +54,19 @@ import { FIT_TOLERANCE } from "./vector.js";
  * makes a bin's score depend on the other candidates; it is kept for parity.
  * @internal
  */
-export function bestFitDense(p: Dense, order: readonly number[]): void {
-  const { d, m, residual, demand, weights } = p;
+export function bestFitDense(p: Dense, order: readonly number[], generic = false): void {
+  const { d, m, demand, residual, weights } = p;
   const feasible = new Int32Array(m);
-  const need = new Float64Array(d);
-  const dem = new Float64Array(d);
+  const kernel = generic ? undefined : bestFitKernels[d];
   const sums = new Float64Array(d);
   const coef = new Float64Array(d);
   for (const i of order) {
-    for (let k = 0; k < d; k++) {
-      const x = demand[i * d + k] as number;
-      dem[k] = x;
-      need[k] = x - FIT_TOLERANCE;
-      sums[k] = 0;
-    }
-    let count = 0;
-    for (let j = 0, base = 0; j < m; j++, base += d) {
-      let k = 0;
-      while (k < d && (residual[base + k] as number) >= (need[k] as number)) k++;
-      if (k < d) continue;
-      feasible[count++] = j;
-      for (k = 0; k < d; k++)
-        sums[k] = (sums[k] as number) + ((residual[base + k] as number) - (dem[k] as number));
-    }
-    if (count === 0) continue;
-    let best = feasible[0] as number;
-    if (count > 1) {
-      for (let k = 0; k < d; k++) {
-        const s = sums[k] as number;
-        coef[k] = s > 0 ? (weights[k] as number) / s : 0;
-      }
-      let bestScore = Number.POSITIVE_INFINITY;
-      for (let c = 0; c < count; c++) {
-        const j = feasible[c] as number;
-        const base = j * d;
-        let score = 0;
-        for (let k = 0; k < d; k++)
-          score += (coef[k] as number) * ((residual[base + k] as number) - (dem[k] as number));
-        if (score < bestScore) {
-          bestScore = score;
-          best = j;
-        }
-      }
-    }
-    place(p, i, best);
+    const at = i * d;
+    const j =
+      kernel === undefined
+        ? bestFitGeneric(p, at, feasible, sums, coef)
+        : kernel(residual, m, demand, at, weights, feasible, FIT_TOLERANCE);
+    if (j >= 0) place(p, i, j);
   }
 }
 
@@ -64,8 +77,13 @@ export function bestFitDense(p: Dense, order: readonly number[]): void {
  * once; otherwise the highest score, the first on ties.
  * @internal
  */
-export function goodEnoughFitDense(p: Dense, order: readonly number[], goodEnough: number): void {
-  const { d, m, residual, demand, capacity, weights } = p;
+export function goodEnoughFitDense(
+  p: Dense,
+  order: readonly number[],
+  goodEnough: number,
+  generic = false,
+): void {
+  const { d, m, residual, demand, capacity, used, weights } = p;
   // Per bin and dimension: w / (capacity · Σ w over the bin's dimensions), 0 where the bin lacks the dimension.
   const coef = new Float64Array(m * d);
   for (let j = 0; j < m; j++) {
@@ -77,30 +95,27 @@ export function goodEnoughFitDense(p: Dense, order: readonly number[], goodEnoug
       coef[j * d + k] = c > 0 ? (weights[k] as number) / (c * total) : 0;
     }
   }
-  const need = new Float64Array(d);
-  const dem = new Float64Array(d);
+  const kernel = generic ? undefined : goodEnoughKernels[d];
   for (const i of order) {
-    for (let k = 0; k < d; k++) {
-      const x = demand[i * d + k] as number;
-      dem[k] = x;
-      need[k] = x - FIT_TOLERANCE;
-    }
+    const at = i * d;
     let best = -1;
-    let bestScore = Number.NEGATIVE_INFINITY;
-    for (let j = 0, base = 0; j < m; j++, base += d) {
-      let k = 0;
-      while (k < d && (residual[base + k] as number) >= (need[k] as number)) k++;
-      if (k < d) continue;
-      let score = 0;
-      for (k = 0; k < d; k++) {
-        score +=
-          (coef[base + k] as number) *
-          ((capacity[base + k] as number) - (residual[base + k] as number) + (dem[k] as number));
-      }
-      if (score > bestScore) {
-        bestScore = score;
-        best = j;
-        if (score >= goodEnough) break;
+    if (kernel !== undefined) {
+      best = kernel(residual, m, demand, at, used, coef, goodEnough, FIT_TOLERANCE);
+    } else {
+      let bestScore = Number.NEGATIVE_INFINITY;
+      for (let j = 0, base = 0; j < m; j++, base += d) {
+        let k = 0;
+        while (k < d && (residual[base + k] as number) >= (demand[at + k] as number) - FIT_TOLERANCE) k++;
+        if (k < d) continue;
+        let score = 0;
+        for (k = 0; k < d; k++) {
+          score += (coef[base + k] as number) * ((used[base + k] as number) + (demand[at + k] as number));
+        }
+        if (score > bestScore) {
+          bestScore = score;
+          best = j;
+          if (score >= goodEnough) break;
+        }
       }
     }
     if (best >= 0) place(p, i, best);

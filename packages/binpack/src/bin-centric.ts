@@ -6,8 +6,36 @@ import { FIT_TOLERANCE } from "./vector.js";
 type Rule = "dot" | "norm";
 
 /**
+ * Bin order for the bin-centric rules: decreasing weighted size, each dimension relative to the largest capacity
+ * any bin has in it, ties in input order. Filling the big bins first is what keeps the count of bins used low
+ * on a mixed fleet; identical bins keep input order.
+ * @internal
+ */
+export function largestFirst(p: Dense): number[] {
+  const { d, m, capacity, weights } = p;
+  const largest = new Float64Array(d);
+  for (let j = 0; j < m; j++) {
+    for (let k = 0; k < d; k++) {
+      const c = capacity[j * d + k] as number;
+      if (c > (largest[k] as number)) largest[k] = c;
+    }
+  }
+  const size = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) {
+      const top = largest[k] as number;
+      if (top > 0) s += ((weights[k] as number) * (capacity[j * d + k] as number)) / top;
+    }
+    size[j] = s;
+  }
+  const order = Array.from({ length: m }, (_, j) => j);
+  return order.sort((a, b) => (size[b] as number) - (size[a] as number) || a - b);
+}
+
+/**
  * Bin-centric greedy (Panigrahy et al., "Heuristics for Vector Bin Packing", 2011): bins are filled one at a
- * time, in bin order; each step places the fitting item with the best score against the bin's residual, both
+ * time, largest first (see {@link largestFirst}); each step places the fitting item with the best score against the bin's residual, both
  * normalised by that bin's own capacity (so heterogeneous bins compare fairly). A bin is closed when no
  * remaining item fits, which makes the result an any-fit packing: an item is left unplaced only if it fits no
  * bin's final residual.
@@ -19,7 +47,8 @@ export function binCentricDense(p: Dense, rule: Rule): void {
   for (let i = 0; i < n; i++) remaining[i] = i;
   let left = n;
   const scale = new Float64Array(d);
-  for (let j = 0; j < m && left > 0; j++) {
+  for (const j of largestFirst(p)) {
+    if (left === 0) break;
     const base = j * d;
     for (let k = 0; k < d; k++) {
       const c = capacity[base + k] as number;

@@ -75,16 +75,19 @@ function l2(kept: number[], capacity: number): number {
   const prefix = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) prefix[i + 1] = (prefix[i] as number) + (a[i] as number);
   const sum = (from: number, to: number) => (prefix[to] as number) - (prefix[from] as number);
-  const half = capacity / 2;
-  const halfEnd = above(a, half);
+  // Classes are cut with a little slack so that rounding (a surrogate size of 1.2000000000000002 against
+  // c − K = 1.2) can only move an item to a class that weakens the bound, never one that inflates it.
+  const slack = 1e-9 * capacity;
+  const halfEnd = above(a, capacity / 2 + slack);
+  const lastK = above(a, capacity / 2);
   let best = 0;
   let previous = Number.NaN;
   // K = 0 and every distinct size ≤ c/2 are the only thresholds where L(K) can change.
-  for (let t = -1; t < halfEnd; t++) {
+  for (let t = -1; t < lastK; t++) {
     const k = t < 0 ? 0 : (a[t] as number);
     if (k === previous) continue;
     previous = k;
-    const n1From = above(a, capacity - k);
+    const n1From = above(a, capacity - k + slack);
     const n2Count = n1From - halfEnd;
     const n2Sum = sum(halfEnd, n1From);
     const n3Sum = sum(atLeast(a, k), halfEnd);
