@@ -1,15 +1,15 @@
+import type { ResourcesInput } from "../resources/resources.js";
 import type { PoolFunction } from "./pool-function.js";
 
 /**
- * Resources asked for one cluster task (a chunk). Kept opaque here: the runner hands them to core's
- * `FunctionTask` unchanged, so whatever `FunctionTask` accepts (`[cpus(0.1), mem(128)]`) works.
+ * Resources asked for one cluster task (a chunk): whatever `FunctionTask` accepts (`[cpus(0.1), mem(128)]`).
  *
  * @example
  * ```ts
  * const resources: PoolResources = [cpus(0.1), mem(64)];
  * ```
  */
-export type PoolResources = readonly unknown[];
+export type PoolResources = ResourcesInput;
 
 /**
  * One cluster task as the pool machinery sees it: a function and the argument lists of the calls it runs in

@@ -15,6 +15,7 @@ export {
 } from "./function-pool.js";
 export { defaultChunksize, type MapProgress } from "./map-progress.js";
 export { MapRun, type MapRunOptions } from "./map-run.js";
+export { type PoolBackendOptions, poolBackend, SchedulerChunkRunner } from "./pool-backend.js";
 export { type CallSettlement, type CallState, PoolCall } from "./pool-call.js";
 export {
   BrokenPoolError,
@@ -29,3 +30,4 @@ export {
 export { assertPoolFunction, functionLabel, type PoolFunction } from "./pool-function.js";
 export { isTerminalPhase, PoolTask, type PoolTaskListener, type PoolTaskPhase } from "./pool-task.js";
 export { reportCallbackError } from "./report-callback-error.js";
+export { waitFor } from "./wait-for.js";
