@@ -87,7 +87,8 @@ export class Placer {
 
   /**
    * Packs `tasks` (in order) onto `offers`. Constrained tasks are placed first, one by one, on the offers their
-   * hard constraints admit (spread ones on the least used value); the rest in one `pack` call.
+   * hard constraints admit (spread ones on the least used value); the rest in one `pack` call. Placed tasks
+   * turn `launching`; set them back to `pending` if they are not launched after all.
    *
    * @example
    * ```ts
@@ -281,6 +282,8 @@ export class Placer {
       this.#executors.set(`${agentId}\u0000${spec.id}`, executor);
     }
     bin.placed.push({ task, resources: allocation.taken, ports, taskInfo });
+    // Placed tasks count as launching right away, so unique/spread see them within the same round.
+    control.setPhase("launching");
     return "placed";
   }
 }

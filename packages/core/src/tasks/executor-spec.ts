@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { create, toJsonString } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { executorCommand } from "@satyr/executor";
 import { type ExecutorInfo, ExecutorInfo_Type, ExecutorInfoSchema } from "@satyr/proto";
 import { cpus, mem } from "../resources/factories.js";
@@ -56,7 +56,17 @@ export function executorSpec(options: ExecutorOptions = {}): ExecutorSpec {
   const id =
     options.id ??
     `satyr-executor-${createHash("sha256")
-      .update(toJsonString(ExecutorInfoSchema, info))
+      // ExecutorInfo has required fields unset here (executor_id), so hash the settings that built it.
+      .update(
+        JSON.stringify([
+          info.name,
+          command,
+          options.environment,
+          options.uris,
+          options.user,
+          options.container,
+        ]),
+      )
       .update(resources.toString())
       .digest("hex")
       .slice(0, 12)}`;
