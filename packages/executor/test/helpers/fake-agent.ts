@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   executor as api,
@@ -42,8 +42,12 @@ const AGENT_ID = "fake-agent-S0";
 export class FakeAgent {
   readonly subscribes: api.Call[] = [];
   readonly updates: TaskStatus[] = [];
+  /** Updates received again inside a SUBSCRIBE (`unacknowledged_updates`). */
+  readonly resent: TaskStatus[] = [];
   readonly messages: Uint8Array[] = [];
   readonly rejected: { status: number; body: string }[] = [];
+  /** When connections came while the agent was down (see {@link FakeAgent.restart}). */
+  readonly attemptsWhileDown: number[] = [];
   readonly frameworkId: string;
   readonly executorId: string;
   autoAcknowledge: boolean;
@@ -52,7 +56,7 @@ export class FakeAgent {
   #stream: Stream | undefined;
   readonly #options: FakeAgentOptions;
   readonly #waiters = new Set<() => void>();
-  readonly #sockets = new Set<import("node:net").Socket>();
+  readonly #sockets = new Set<net.Socket>();
 
   private constructor(options: FakeAgentOptions) {
     this.#options = options;
@@ -119,6 +123,11 @@ export class FakeAgent {
     });
   }
 
+  /** Sends ACKNOWLEDGED for every update received so far (directly or resent). */
+  acknowledgeAll(): void {
+    for (const status of [...this.updates, ...this.resent]) this.acknowledge(status);
+  }
+
   /** Ends the current event stream (the executor sees EOF), keeping the server up. */
   dropStream(): void {
     this.#stream?.response.end();
@@ -133,10 +142,21 @@ export class FakeAgent {
     await closed;
   }
 
-  /** The agent restarts: down for `downMs`, then listening again on the same port. */
+  /**
+   * The agent restarts: down for `downMs`, then listening again on the same port. While down, the port resets
+   * every connection and records when each came (`attemptsWhileDown`), so a test can see the executor's retries.
+   */
   async restart(downMs: number): Promise<void> {
     await this.stop();
+    this.attemptsWhileDown.length = 0;
+    const resetter = net.createServer((socket) => {
+      this.attemptsWhileDown.push(Date.now());
+      socket.resetAndDestroy();
+    });
+    resetter.listen(this.#port, "127.0.0.1");
+    await once(resetter, "listening");
     await new Promise((resolve) => setTimeout(resolve, downMs));
+    await new Promise<void>((resolve) => resetter.close(() => resolve()));
     this.#server = this.#createServer();
     await this.#listen(this.#port);
   }
@@ -273,7 +293,9 @@ export class FakeAgent {
     });
     // A real agent handles resent updates like new ones (deduplicated by uuid) and acknowledges them.
     for (const update of call.subscribe?.unacknowledgedUpdates ?? []) {
-      if (this.autoAcknowledge && update.status !== undefined) this.acknowledge(update.status);
+      if (update.status === undefined) continue;
+      this.resent.push(update.status);
+      if (this.autoAcknowledge) this.acknowledge(update.status);
     }
     this.#notify();
   }
