@@ -7,7 +7,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { AgentID, ExecutorID, Filters, FrameworkID, FrameworkInfo, InverseOffer, KillPolicy, MasterInfo, Offer, Offer_Operation, OfferID, Request, TaskID, TaskStatus } from "../mesos_pb.js";
+import type { AgentID, ExecutorID, Filters, FrameworkID, FrameworkInfo, InverseOffer, KillPolicy, MasterInfo, Offer, Offer_Operation, OfferID, OperationID, OperationStatus, Request, ResourceProviderID, TaskID, TaskStatus } from "../mesos_pb.js";
 import { file_mesos_v1_mesos } from "../mesos_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mesos/v1/scheduler/scheduler.proto.
  */
 export const file_mesos_v1_scheduler_scheduler: GenFile = /*@__PURE__*/
-  fileDesc("CiJtZXNvcy92MS9zY2hlZHVsZXIvc2NoZWR1bGVyLnByb3RvEhJtZXNvcy52MS5zY2hlZHVsZXIi5QoKBUV2ZW50EiwKBHR5cGUYASABKA4yHi5tZXNvcy52MS5zY2hlZHVsZXIuRXZlbnQuVHlwZRI4CgpzdWJzY3JpYmVkGAIgASgLMiQubWVzb3MudjEuc2NoZWR1bGVyLkV2ZW50LlN1YnNjcmliZWQSMAoGb2ZmZXJzGAMgASgLMiAubWVzb3MudjEuc2NoZWR1bGVyLkV2ZW50Lk9mZmVycxI/Cg5pbnZlcnNlX29mZmVycxgJIAEoCzInLm1lc29zLnYxLnNjaGVkdWxlci5FdmVudC5JbnZlcnNlT2ZmZXJzEjIKB3Jlc2NpbmQYBCABKAsyIS5tZXNvcy52MS5zY2hlZHVsZXIuRXZlbnQuUmVzY2luZBJMChVyZXNjaW5kX2ludmVyc2Vfb2ZmZXIYCiABKAsyLS5tZXNvcy52MS5zY2hlZHVsZXIuRXZlbnQuUmVzY2luZEludmVyc2VPZmZlchIwCgZ1cGRhdGUYBSABKAsyIC5tZXNvcy52MS5zY2hlZHVsZXIuRXZlbnQuVXBkYXRlEjIKB21lc3NhZ2UYBiABKAsyIS5tZXNvcy52MS5zY2hlZHVsZXIuRXZlbnQuTWVzc2FnZRIyCgdmYWlsdXJlGAcgASgLMiEubWVzb3MudjEuc2NoZWR1bGVyLkV2ZW50LkZhaWx1cmUSLgoFZXJyb3IYCCABKAsyHy5tZXNvcy52MS5zY2hlZHVsZXIuRXZlbnQuRXJyb3IaiAEKClN1YnNjcmliZWQSKwoMZnJhbWV3b3JrX2lkGAEgAigLMhUubWVzb3MudjEuRnJhbWV3b3JrSUQSIgoaaGVhcnRiZWF0X2ludGVydmFsX3NlY29uZHMYAiABKAESKQoLbWFzdGVyX2luZm8YAyABKAsyFC5tZXNvcy52MS5NYXN0ZXJJbmZvGikKBk9mZmVycxIfCgZvZmZlcnMYASADKAsyDy5tZXNvcy52MS5PZmZlcho/Cg1JbnZlcnNlT2ZmZXJzEi4KDmludmVyc2Vfb2ZmZXJzGAEgAygLMhYubWVzb3MudjEuSW52ZXJzZU9mZmVyGi4KB1Jlc2NpbmQSIwoIb2ZmZXJfaWQYASACKAsyES5tZXNvcy52MS5PZmZlcklEGkIKE1Jlc2NpbmRJbnZlcnNlT2ZmZXISKwoQaW52ZXJzZV9vZmZlcl9pZBgBIAIoCzIRLm1lc29zLnYxLk9mZmVySUQaLgoGVXBkYXRlEiQKBnN0YXR1cxgBIAIoCzIULm1lc29zLnYxLlRhc2tTdGF0dXMaZwoHTWVzc2FnZRIjCghhZ2VudF9pZBgBIAIoCzIRLm1lc29zLnYxLkFnZW50SUQSKQoLZXhlY3V0b3JfaWQYAiACKAsyFC5tZXNvcy52MS5FeGVjdXRvcklEEgwKBGRhdGEYAyACKAwaaQoHRmFpbHVyZRIjCghhZ2VudF9pZBgBIAEoCzIRLm1lc29zLnYxLkFnZW50SUQSKQoLZXhlY3V0b3JfaWQYAiABKAsyFC5tZXNvcy52MS5FeGVjdXRvcklEEg4KBnN0YXR1cxgDIAEoBRoYCgVFcnJvchIPCgdtZXNzYWdlGAEgAigJIqsBCgRUeXBlEgsKB1VOS05PV04QABIOCgpTVUJTQ1JJQkVEEAESCgoGT0ZGRVJTEAISEgoOSU5WRVJTRV9PRkZFUlMQCRILCgdSRVNDSU5EEAMSGQoVUkVTQ0lORF9JTlZFUlNFX09GRkVSEAoSCgoGVVBEQVRFEAQSCwoHTUVTU0FHRRAFEgsKB0ZBSUxVUkUQBhIJCgVFUlJPUhAHEg0KCUhFQVJUQkVBVBAIIskRCgRDYWxsEisKDGZyYW1ld29ya19pZBgBIAEoCzIVLm1lc29zLnYxLkZyYW1ld29ya0lEEisKBHR5cGUYAiABKA4yHS5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5UeXBlEjUKCXN1YnNjcmliZRgDIAEoCzIiLm1lc29zLnYxLnNjaGVkdWxlci5DYWxsLlN1YnNjcmliZRIvCgZhY2NlcHQYBCABKAsyHy5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5BY2NlcHQSMQoHZGVjbGluZRgFIAEoCzIgLm1lc29zLnYxLnNjaGVkdWxlci5DYWxsLkRlY2xpbmUSSwoVYWNjZXB0X2ludmVyc2Vfb2ZmZXJzGA0gASgLMiwubWVzb3MudjEuc2NoZWR1bGVyLkNhbGwuQWNjZXB0SW52ZXJzZU9mZmVycxJNChZkZWNsaW5lX2ludmVyc2Vfb2ZmZXJzGA4gASgLMi0ubWVzb3MudjEuc2NoZWR1bGVyLkNhbGwuRGVjbGluZUludmVyc2VPZmZlcnMSLwoGcmV2aXZlGA8gASgLMh8ubWVzb3MudjEuc2NoZWR1bGVyLkNhbGwuUmV2aXZlEisKBGtpbGwYBiABKAsyHS5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5LaWxsEjMKCHNodXRkb3duGAcgASgLMiEubWVzb3MudjEuc2NoZWR1bGVyLkNhbGwuU2h1dGRvd24SOQoLYWNrbm93bGVkZ2UYCCABKAsyJC5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5BY2tub3dsZWRnZRI1CglyZWNvbmNpbGUYCSABKAsyIi5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5SZWNvbmNpbGUSMQoHbWVzc2FnZRgKIAEoCzIgLm1lc29zLnYxLnNjaGVkdWxlci5DYWxsLk1lc3NhZ2USMQoHcmVxdWVzdBgLIAEoCzIgLm1lc29zLnYxLnNjaGVkdWxlci5DYWxsLlJlcXVlc3QSMwoIc3VwcHJlc3MYECABKAsyIS5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5TdXBwcmVzcxpWCglTdWJzY3JpYmUSLwoOZnJhbWV3b3JrX2luZm8YASACKAsyFy5tZXNvcy52MS5GcmFtZXdvcmtJbmZvEhgKEHN1cHByZXNzZWRfcm9sZXMYAiADKAkagQEKBkFjY2VwdBIkCglvZmZlcl9pZHMYASADKAsyES5tZXNvcy52MS5PZmZlcklEEi0KCm9wZXJhdGlvbnMYAiADKAsyGS5tZXNvcy52MS5PZmZlci5PcGVyYXRpb24SIgoHZmlsdGVycxgDIAEoCzIRLm1lc29zLnYxLkZpbHRlcnMaUwoHRGVjbGluZRIkCglvZmZlcl9pZHMYASADKAsyES5tZXNvcy52MS5PZmZlcklEEiIKB2ZpbHRlcnMYAiABKAsyES5tZXNvcy52MS5GaWx0ZXJzGmcKE0FjY2VwdEludmVyc2VPZmZlcnMSLAoRaW52ZXJzZV9vZmZlcl9pZHMYASADKAsyES5tZXNvcy52MS5PZmZlcklEEiIKB2ZpbHRlcnMYAiABKAsyES5tZXNvcy52MS5GaWx0ZXJzGmgKFERlY2xpbmVJbnZlcnNlT2ZmZXJzEiwKEWludmVyc2Vfb2ZmZXJfaWRzGAEgAygLMhEubWVzb3MudjEuT2ZmZXJJRBIiCgdmaWx0ZXJzGAIgASgLMhEubWVzb3MudjEuRmlsdGVycxoXCgZSZXZpdmUSDQoFcm9sZXMYASADKAkaeQoES2lsbBIhCgd0YXNrX2lkGAEgAigLMhAubWVzb3MudjEuVGFza0lEEiMKCGFnZW50X2lkGAIgASgLMhEubWVzb3MudjEuQWdlbnRJRBIpCgtraWxsX3BvbGljeRgDIAEoCzIULm1lc29zLnYxLktpbGxQb2xpY3kaWgoIU2h1dGRvd24SKQoLZXhlY3V0b3JfaWQYASACKAsyFC5tZXNvcy52MS5FeGVjdXRvcklEEiMKCGFnZW50X2lkGAIgAigLMhEubWVzb3MudjEuQWdlbnRJRBpjCgtBY2tub3dsZWRnZRIjCghhZ2VudF9pZBgBIAIoCzIRLm1lc29zLnYxLkFnZW50SUQSIQoHdGFza19pZBgCIAIoCzIQLm1lc29zLnYxLlRhc2tJRBIMCgR1dWlkGAMgAigMGpMBCglSZWNvbmNpbGUSNgoFdGFza3MYASADKAsyJy5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5SZWNvbmNpbGUuVGFzaxpOCgRUYXNrEiEKB3Rhc2tfaWQYASACKAsyEC5tZXNvcy52MS5UYXNrSUQSIwoIYWdlbnRfaWQYAiABKAsyES5tZXNvcy52MS5BZ2VudElEGmcKB01lc3NhZ2USIwoIYWdlbnRfaWQYASACKAsyES5tZXNvcy52MS5BZ2VudElEEikKC2V4ZWN1dG9yX2lkGAIgAigLMhQubWVzb3MudjEuRXhlY3V0b3JJRBIMCgRkYXRhGAMgAigMGi4KB1JlcXVlc3QSIwoIcmVxdWVzdHMYASADKAsyES5tZXNvcy52MS5SZXF1ZXN0GhkKCFN1cHByZXNzEg0KBXJvbGVzGAEgAygJIuwBCgRUeXBlEgsKB1VOS05PV04QABINCglTVUJTQ1JJQkUQARIMCghURUFSRE9XThACEgoKBkFDQ0VQVBADEgsKB0RFQ0xJTkUQBBIZChVBQ0NFUFRfSU5WRVJTRV9PRkZFUlMQDRIaChZERUNMSU5FX0lOVkVSU0VfT0ZGRVJTEA4SCgoGUkVWSVZFEAUSCAoES0lMTBAGEgwKCFNIVVRET1dOEAcSDwoLQUNLTk9XTEVER0UQCBINCglSRUNPTkNJTEUQCRILCgdNRVNTQUdFEAoSCwoHUkVRVUVTVBALEgwKCFNVUFBSRVNTEAw", [file_mesos_v1_mesos]);
+  fileDesc("CiJtZXNvcy92MS9zY2hlZHVsZXIvc2NoZWR1bGVyLnByb3RvEhJtZXNvcy52MS5zY2hlZHVsZXIimAwKBUV2ZW50EiwKBHR5cGUYASABKA4yHi5tZXNvcy52MS5zY2hlZHVsZXIuRXZlbnQuVHlwZRI4CgpzdWJzY3JpYmVkGAIgASgLMiQubWVzb3MudjEuc2NoZWR1bGVyLkV2ZW50LlN1YnNjcmliZWQSMAoGb2ZmZXJzGAMgASgLMiAubWVzb3MudjEuc2NoZWR1bGVyLkV2ZW50Lk9mZmVycxI/Cg5pbnZlcnNlX29mZmVycxgJIAEoCzInLm1lc29zLnYxLnNjaGVkdWxlci5FdmVudC5JbnZlcnNlT2ZmZXJzEjIKB3Jlc2NpbmQYBCABKAsyIS5tZXNvcy52MS5zY2hlZHVsZXIuRXZlbnQuUmVzY2luZBJMChVyZXNjaW5kX2ludmVyc2Vfb2ZmZXIYCiABKAsyLS5tZXNvcy52MS5zY2hlZHVsZXIuRXZlbnQuUmVzY2luZEludmVyc2VPZmZlchIwCgZ1cGRhdGUYBSABKAsyIC5tZXNvcy52MS5zY2hlZHVsZXIuRXZlbnQuVXBkYXRlElAKF3VwZGF0ZV9vcGVyYXRpb25fc3RhdHVzGAsgASgLMi8ubWVzb3MudjEuc2NoZWR1bGVyLkV2ZW50LlVwZGF0ZU9wZXJhdGlvblN0YXR1cxIyCgdtZXNzYWdlGAYgASgLMiEubWVzb3MudjEuc2NoZWR1bGVyLkV2ZW50Lk1lc3NhZ2USMgoHZmFpbHVyZRgHIAEoCzIhLm1lc29zLnYxLnNjaGVkdWxlci5FdmVudC5GYWlsdXJlEi4KBWVycm9yGAggASgLMh8ubWVzb3MudjEuc2NoZWR1bGVyLkV2ZW50LkVycm9yGogBCgpTdWJzY3JpYmVkEisKDGZyYW1ld29ya19pZBgBIAIoCzIVLm1lc29zLnYxLkZyYW1ld29ya0lEEiIKGmhlYXJ0YmVhdF9pbnRlcnZhbF9zZWNvbmRzGAIgASgBEikKC21hc3Rlcl9pbmZvGAMgASgLMhQubWVzb3MudjEuTWFzdGVySW5mbxopCgZPZmZlcnMSHwoGb2ZmZXJzGAEgAygLMg8ubWVzb3MudjEuT2ZmZXIaPwoNSW52ZXJzZU9mZmVycxIuCg5pbnZlcnNlX29mZmVycxgBIAMoCzIWLm1lc29zLnYxLkludmVyc2VPZmZlchouCgdSZXNjaW5kEiMKCG9mZmVyX2lkGAEgAigLMhEubWVzb3MudjEuT2ZmZXJJRBpCChNSZXNjaW5kSW52ZXJzZU9mZmVyEisKEGludmVyc2Vfb2ZmZXJfaWQYASACKAsyES5tZXNvcy52MS5PZmZlcklEGi4KBlVwZGF0ZRIkCgZzdGF0dXMYASACKAsyFC5tZXNvcy52MS5UYXNrU3RhdHVzGkIKFVVwZGF0ZU9wZXJhdGlvblN0YXR1cxIpCgZzdGF0dXMYASACKAsyGS5tZXNvcy52MS5PcGVyYXRpb25TdGF0dXMaZwoHTWVzc2FnZRIjCghhZ2VudF9pZBgBIAIoCzIRLm1lc29zLnYxLkFnZW50SUQSKQoLZXhlY3V0b3JfaWQYAiACKAsyFC5tZXNvcy52MS5FeGVjdXRvcklEEgwKBGRhdGEYAyACKAwaaQoHRmFpbHVyZRIjCghhZ2VudF9pZBgBIAEoCzIRLm1lc29zLnYxLkFnZW50SUQSKQoLZXhlY3V0b3JfaWQYAiABKAsyFC5tZXNvcy52MS5FeGVjdXRvcklEEg4KBnN0YXR1cxgDIAEoBRoYCgVFcnJvchIPCgdtZXNzYWdlGAEgAigJIsgBCgRUeXBlEgsKB1VOS05PV04QABIOCgpTVUJTQ1JJQkVEEAESCgoGT0ZGRVJTEAISEgoOSU5WRVJTRV9PRkZFUlMQCRILCgdSRVNDSU5EEAMSGQoVUkVTQ0lORF9JTlZFUlNFX09GRkVSEAoSCgoGVVBEQVRFEAQSGwoXVVBEQVRFX09QRVJBVElPTl9TVEFUVVMQCxILCgdNRVNTQUdFEAUSCwoHRkFJTFVSRRAGEgkKBUVSUk9SEAcSDQoJSEVBUlRCRUFUEAgioxkKBENhbGwSKwoMZnJhbWV3b3JrX2lkGAEgASgLMhUubWVzb3MudjEuRnJhbWV3b3JrSUQSKwoEdHlwZRgCIAEoDjIdLm1lc29zLnYxLnNjaGVkdWxlci5DYWxsLlR5cGUSNQoJc3Vic2NyaWJlGAMgASgLMiIubWVzb3MudjEuc2NoZWR1bGVyLkNhbGwuU3Vic2NyaWJlEi8KBmFjY2VwdBgEIAEoCzIfLm1lc29zLnYxLnNjaGVkdWxlci5DYWxsLkFjY2VwdBIxCgdkZWNsaW5lGAUgASgLMiAubWVzb3MudjEuc2NoZWR1bGVyLkNhbGwuRGVjbGluZRJLChVhY2NlcHRfaW52ZXJzZV9vZmZlcnMYDSABKAsyLC5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5BY2NlcHRJbnZlcnNlT2ZmZXJzEk0KFmRlY2xpbmVfaW52ZXJzZV9vZmZlcnMYDiABKAsyLS5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5EZWNsaW5lSW52ZXJzZU9mZmVycxIvCgZyZXZpdmUYDyABKAsyHy5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5SZXZpdmUSKwoEa2lsbBgGIAEoCzIdLm1lc29zLnYxLnNjaGVkdWxlci5DYWxsLktpbGwSMwoIc2h1dGRvd24YByABKAsyIS5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5TaHV0ZG93bhI5CgthY2tub3dsZWRnZRgIIAEoCzIkLm1lc29zLnYxLnNjaGVkdWxlci5DYWxsLkFja25vd2xlZGdlElkKHGFja25vd2xlZGdlX29wZXJhdGlvbl9zdGF0dXMYESABKAsyMy5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5BY2tub3dsZWRnZU9wZXJhdGlvblN0YXR1cxI1CglyZWNvbmNpbGUYCSABKAsyIi5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5SZWNvbmNpbGUSSgoUcmVjb25jaWxlX29wZXJhdGlvbnMYEiABKAsyLC5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5SZWNvbmNpbGVPcGVyYXRpb25zEjEKB21lc3NhZ2UYCiABKAsyIC5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5NZXNzYWdlEjEKB3JlcXVlc3QYCyABKAsyIC5tZXNvcy52MS5zY2hlZHVsZXIuQ2FsbC5SZXF1ZXN0EjMKCHN1cHByZXNzGBAgASgLMiEubWVzb3MudjEuc2NoZWR1bGVyLkNhbGwuU3VwcHJlc3MSQgoQdXBkYXRlX2ZyYW1ld29yaxgTIAEoCzIoLm1lc29zLnYxLnNjaGVkdWxlci5DYWxsLlVwZGF0ZUZyYW1ld29yaxqXAQoJU3Vic2NyaWJlEi8KDmZyYW1ld29ya19pbmZvGAEgAigLMhcubWVzb3MudjEuRnJhbWV3b3JrSW5mbxIYChBzdXBwcmVzc2VkX3JvbGVzGAIgAygJEj8KEW9mZmVyX2NvbnN0cmFpbnRzGAMgASgLMiQubWVzb3MudjEuc2NoZWR1bGVyLk9mZmVyQ29uc3RyYWludHMagQEKBkFjY2VwdBIkCglvZmZlcl9pZHMYASADKAsyES5tZXNvcy52MS5PZmZlcklEEi0KCm9wZXJhdGlvbnMYAiADKAsyGS5tZXNvcy52MS5PZmZlci5PcGVyYXRpb24SIgoHZmlsdGVycxgDIAEoCzIRLm1lc29zLnYxLkZpbHRlcnMaUwoHRGVjbGluZRIkCglvZmZlcl9pZHMYASADKAsyES5tZXNvcy52MS5PZmZlcklEEiIKB2ZpbHRlcnMYAiABKAsyES5tZXNvcy52MS5GaWx0ZXJzGmcKE0FjY2VwdEludmVyc2VPZmZlcnMSLAoRaW52ZXJzZV9vZmZlcl9pZHMYASADKAsyES5tZXNvcy52MS5PZmZlcklEEiIKB2ZpbHRlcnMYAiABKAsyES5tZXNvcy52MS5GaWx0ZXJzGmgKFERlY2xpbmVJbnZlcnNlT2ZmZXJzEiwKEWludmVyc2Vfb2ZmZXJfaWRzGAEgAygLMhEubWVzb3MudjEuT2ZmZXJJRBIiCgdmaWx0ZXJzGAIgASgLMhEubWVzb3MudjEuRmlsdGVycxoXCgZSZXZpdmUSDQoFcm9sZXMYASADKAkaeQoES2lsbBIhCgd0YXNrX2lkGAEgAigLMhAubWVzb3MudjEuVGFza0lEEiMKCGFnZW50X2lkGAIgASgLMhEubWVzb3MudjEuQWdlbnRJRBIpCgtraWxsX3BvbGljeRgDIAEoCzIULm1lc29zLnYxLktpbGxQb2xpY3kaWgoIU2h1dGRvd24SKQoLZXhlY3V0b3JfaWQYASACKAsyFC5tZXNvcy52MS5FeGVjdXRvcklEEiMKCGFnZW50X2lkGAIgAigLMhEubWVzb3MudjEuQWdlbnRJRBpjCgtBY2tub3dsZWRnZRIjCghhZ2VudF9pZBgBIAIoCzIRLm1lc29zLnYxLkFnZW50SUQSIQoHdGFza19pZBgCIAIoCzIQLm1lc29zLnYxLlRhc2tJRBIMCgR1dWlkGAMgAigMGrgBChpBY2tub3dsZWRnZU9wZXJhdGlvblN0YXR1cxIjCghhZ2VudF9pZBgBIAEoCzIRLm1lc29zLnYxLkFnZW50SUQSOgoUcmVzb3VyY2VfcHJvdmlkZXJfaWQYAiABKAsyHC5tZXNvcy52MS5SZXNvdXJjZVByb3ZpZGVySUQSDAoEdXVpZBgDIAIoDBIrCgxvcGVyYXRpb25faWQYBCACKAsyFS5tZXNvcy52MS5PcGVyYXRpb25JRBqTAQoJUmVjb25jaWxlEjYKBXRhc2tzGAEgAygLMicubWVzb3MudjEuc2NoZWR1bGVyLkNhbGwuUmVjb25jaWxlLlRhc2saTgoEVGFzaxIhCgd0YXNrX2lkGAEgAigLMhAubWVzb3MudjEuVGFza0lEEiMKCGFnZW50X2lkGAIgASgLMhEubWVzb3MudjEuQWdlbnRJRBr9AQoTUmVjb25jaWxlT3BlcmF0aW9ucxJKCgpvcGVyYXRpb25zGAEgAygLMjYubWVzb3MudjEuc2NoZWR1bGVyLkNhbGwuUmVjb25jaWxlT3BlcmF0aW9ucy5PcGVyYXRpb24amQEKCU9wZXJhdGlvbhIrCgxvcGVyYXRpb25faWQYASACKAsyFS5tZXNvcy52MS5PcGVyYXRpb25JRBIjCghhZ2VudF9pZBgCIAEoCzIRLm1lc29zLnYxLkFnZW50SUQSOgoUcmVzb3VyY2VfcHJvdmlkZXJfaWQYAyABKAsyHC5tZXNvcy52MS5SZXNvdXJjZVByb3ZpZGVySUQaZwoHTWVzc2FnZRIjCghhZ2VudF9pZBgBIAIoCzIRLm1lc29zLnYxLkFnZW50SUQSKQoLZXhlY3V0b3JfaWQYAiACKAsyFC5tZXNvcy52MS5FeGVjdXRvcklEEgwKBGRhdGEYAyACKAwaLgoHUmVxdWVzdBIjCghyZXF1ZXN0cxgBIAMoCzIRLm1lc29zLnYxLlJlcXVlc3QaGQoIU3VwcHJlc3MSDQoFcm9sZXMYASADKAkanQEKD1VwZGF0ZUZyYW1ld29yaxIvCg5mcmFtZXdvcmtfaW5mbxgBIAIoCzIXLm1lc29zLnYxLkZyYW1ld29ya0luZm8SGAoQc3VwcHJlc3NlZF9yb2xlcxgCIAMoCRI/ChFvZmZlcl9jb25zdHJhaW50cxgDIAEoCzIkLm1lc29zLnYxLnNjaGVkdWxlci5PZmZlckNvbnN0cmFpbnRzIr4CCgRUeXBlEgsKB1VOS05PV04QABINCglTVUJTQ1JJQkUQARIMCghURUFSRE9XThACEgoKBkFDQ0VQVBADEgsKB0RFQ0xJTkUQBBIZChVBQ0NFUFRfSU5WRVJTRV9PRkZFUlMQDRIaChZERUNMSU5FX0lOVkVSU0VfT0ZGRVJTEA4SCgoGUkVWSVZFEAUSCAoES0lMTBAGEgwKCFNIVVRET1dOEAcSDwoLQUNLTk9XTEVER0UQCBIgChxBQ0tOT1dMRURHRV9PUEVSQVRJT05fU1RBVFVTEA8SDQoJUkVDT05DSUxFEAkSGAoUUkVDT05DSUxFX09QRVJBVElPTlMQEBILCgdNRVNTQUdFEAoSCwoHUkVRVUVTVBALEgwKCFNVUFBSRVNTEAwSFAoQVVBEQVRFX0ZSQU1FV09SSxARIrMIChNBdHRyaWJ1dGVDb25zdHJhaW50EkIKCHNlbGVjdG9yGAEgAigLMjAubWVzb3MudjEuc2NoZWR1bGVyLkF0dHJpYnV0ZUNvbnN0cmFpbnQuU2VsZWN0b3ISRAoJcHJlZGljYXRlGAIgAigLMjEubWVzb3MudjEuc2NoZWR1bGVyLkF0dHJpYnV0ZUNvbnN0cmFpbnQuUHJlZGljYXRlGt4BCghTZWxlY3RvchJkChRwc2V1ZG9hdHRyaWJ1dGVfdHlwZRgBIAEoDjJELm1lc29zLnYxLnNjaGVkdWxlci5BdHRyaWJ1dGVDb25zdHJhaW50LlNlbGVjdG9yLlBzZXVkb2F0dHJpYnV0ZVR5cGVIABIYCg5hdHRyaWJ1dGVfbmFtZRgCIAEoCUgAIkYKE1BzZXVkb2F0dHJpYnV0ZVR5cGUSCwoHVU5LTk9XThAAEgwKCEhPU1ROQU1FEAESCgoGUkVHSU9OEAISCAoEWk9ORRADQgoKCHNlbGVjdG9yGrAFCglQcmVkaWNhdGUSSgoGZXhpc3RzGAEgASgLMjgubWVzb3MudjEuc2NoZWR1bGVyLkF0dHJpYnV0ZUNvbnN0cmFpbnQuUHJlZGljYXRlLkV4aXN0c0gAElEKCm5vdF9leGlzdHMYAiABKAsyOy5tZXNvcy52MS5zY2hlZHVsZXIuQXR0cmlidXRlQ29uc3RyYWludC5QcmVkaWNhdGUuTm90RXhpc3RzSAASUwoLdGV4dF9lcXVhbHMYAyABKAsyPC5tZXNvcy52MS5zY2hlZHVsZXIuQXR0cmlidXRlQ29uc3RyYWludC5QcmVkaWNhdGUuVGV4dEVxdWFsc0gAEloKD3RleHRfbm90X2VxdWFscxgEIAEoCzI/Lm1lc29zLnYxLnNjaGVkdWxlci5BdHRyaWJ1dGVDb25zdHJhaW50LlByZWRpY2F0ZS5UZXh0Tm90RXF1YWxzSAASVQoMdGV4dF9tYXRjaGVzGAUgASgLMj0ubWVzb3MudjEuc2NoZWR1bGVyLkF0dHJpYnV0ZUNvbnN0cmFpbnQuUHJlZGljYXRlLlRleHRNYXRjaGVzSAASXAoQdGV4dF9ub3RfbWF0Y2hlcxgGIAEoCzJALm1lc29zLnYxLnNjaGVkdWxlci5BdHRyaWJ1dGVDb25zdHJhaW50LlByZWRpY2F0ZS5UZXh0Tm90TWF0Y2hlc0gAGggKBkV4aXN0cxoLCglOb3RFeGlzdHMaGwoKVGV4dEVxdWFscxINCgV2YWx1ZRgBIAIoCRoeCg1UZXh0Tm90RXF1YWxzEg0KBXZhbHVlGAEgAigJGhwKC1RleHRNYXRjaGVzEg0KBXJlZ2V4GAEgAigJGh8KDlRleHROb3RNYXRjaGVzEg0KBXJlZ2V4GAEgAigJQgsKCXByZWRpY2F0ZSKGAwoQT2ZmZXJDb25zdHJhaW50cxJTChByb2xlX2NvbnN0cmFpbnRzGAEgAygLMjkubWVzb3MudjEuc2NoZWR1bGVyLk9mZmVyQ29uc3RyYWludHMuUm9sZUNvbnN0cmFpbnRzRW50cnkargEKD1JvbGVDb25zdHJhaW50cxJKCgZncm91cHMYASADKAsyOi5tZXNvcy52MS5zY2hlZHVsZXIuT2ZmZXJDb25zdHJhaW50cy5Sb2xlQ29uc3RyYWludHMuR3JvdXAaTwoFR3JvdXASRgoVYXR0cmlidXRlX2NvbnN0cmFpbnRzGAEgAygLMicubWVzb3MudjEuc2NoZWR1bGVyLkF0dHJpYnV0ZUNvbnN0cmFpbnQabAoUUm9sZUNvbnN0cmFpbnRzRW50cnkSCwoDa2V5GAEgASgJEkMKBXZhbHVlGAIgASgLMjQubWVzb3MudjEuc2NoZWR1bGVyLk9mZmVyQ29uc3RyYWludHMuUm9sZUNvbnN0cmFpbnRzOgI4AQ", [file_mesos_v1_mesos]);
 
 /**
  * @generated from message mesos.v1.scheduler.Event
@@ -55,6 +55,11 @@ export type Event = Message<"mesos.v1.scheduler.Event"> & {
    * @generated from field: optional mesos.v1.scheduler.Event.Update update = 5;
    */
   update?: Event_Update | undefined;
+
+  /**
+   * @generated from field: optional mesos.v1.scheduler.Event.UpdateOperationStatus update_operation_status = 11;
+   */
+  updateOperationStatus?: Event_UpdateOperationStatus | undefined;
 
   /**
    * @generated from field: optional mesos.v1.scheduler.Event.Message message = 6;
@@ -192,6 +197,25 @@ export const Event_UpdateSchema: GenMessage<Event_Update> = /*@__PURE__*/
   messageDesc(file_mesos_v1_scheduler_scheduler, 0, 5);
 
 /**
+ * A status of an offer operation the framework gave an id; acknowledge it when it has a uuid.
+ *
+ * @generated from message mesos.v1.scheduler.Event.UpdateOperationStatus
+ */
+export type Event_UpdateOperationStatus = Message<"mesos.v1.scheduler.Event.UpdateOperationStatus"> & {
+  /**
+   * @generated from field: required mesos.v1.OperationStatus status = 1;
+   */
+  status?: OperationStatus | undefined;
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.Event.UpdateOperationStatus.
+ * Use `create(Event_UpdateOperationStatusSchema)` to create a new message.
+ */
+export const Event_UpdateOperationStatusSchema: GenMessage<Event_UpdateOperationStatus> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 0, 6);
+
+/**
  * @generated from message mesos.v1.scheduler.Event.Message
  */
 export type Event_Message = Message<"mesos.v1.scheduler.Event.Message"> & {
@@ -216,7 +240,7 @@ export type Event_Message = Message<"mesos.v1.scheduler.Event.Message"> & {
  * Use `create(Event_MessageSchema)` to create a new message.
  */
 export const Event_MessageSchema: GenMessage<Event_Message> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_scheduler_scheduler, 0, 6);
+  messageDesc(file_mesos_v1_scheduler_scheduler, 0, 7);
 
 /**
  * @generated from message mesos.v1.scheduler.Event.Failure
@@ -243,7 +267,7 @@ export type Event_Failure = Message<"mesos.v1.scheduler.Event.Failure"> & {
  * Use `create(Event_FailureSchema)` to create a new message.
  */
 export const Event_FailureSchema: GenMessage<Event_Failure> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_scheduler_scheduler, 0, 7);
+  messageDesc(file_mesos_v1_scheduler_scheduler, 0, 8);
 
 /**
  * @generated from message mesos.v1.scheduler.Event.Error
@@ -260,7 +284,7 @@ export type Event_Error = Message<"mesos.v1.scheduler.Event.Error"> & {
  * Use `create(Event_ErrorSchema)` to create a new message.
  */
 export const Event_ErrorSchema: GenMessage<Event_Error> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_scheduler_scheduler, 0, 8);
+  messageDesc(file_mesos_v1_scheduler_scheduler, 0, 9);
 
 /**
  * @generated from enum mesos.v1.scheduler.Event.Type
@@ -300,6 +324,11 @@ export enum Event_Type {
    * @generated from enum value: UPDATE = 4;
    */
   UPDATE = 4,
+
+  /**
+   * @generated from enum value: UPDATE_OPERATION_STATUS = 11;
+   */
+  UPDATE_OPERATION_STATUS = 11,
 
   /**
    * @generated from enum value: MESSAGE = 5;
@@ -388,9 +417,19 @@ export type Call = Message<"mesos.v1.scheduler.Call"> & {
   acknowledge?: Call_Acknowledge | undefined;
 
   /**
+   * @generated from field: optional mesos.v1.scheduler.Call.AcknowledgeOperationStatus acknowledge_operation_status = 17;
+   */
+  acknowledgeOperationStatus?: Call_AcknowledgeOperationStatus | undefined;
+
+  /**
    * @generated from field: optional mesos.v1.scheduler.Call.Reconcile reconcile = 9;
    */
   reconcile?: Call_Reconcile | undefined;
+
+  /**
+   * @generated from field: optional mesos.v1.scheduler.Call.ReconcileOperations reconcile_operations = 18;
+   */
+  reconcileOperations?: Call_ReconcileOperations | undefined;
 
   /**
    * @generated from field: optional mesos.v1.scheduler.Call.Message message = 10;
@@ -406,6 +445,11 @@ export type Call = Message<"mesos.v1.scheduler.Call"> & {
    * @generated from field: optional mesos.v1.scheduler.Call.Suppress suppress = 16;
    */
   suppress?: Call_Suppress | undefined;
+
+  /**
+   * @generated from field: optional mesos.v1.scheduler.Call.UpdateFramework update_framework = 19;
+   */
+  updateFramework?: Call_UpdateFramework | undefined;
 };
 
 /**
@@ -428,6 +472,11 @@ export type Call_Subscribe = Message<"mesos.v1.scheduler.Call.Subscribe"> & {
    * @generated from field: repeated string suppressed_roles = 2;
    */
   suppressedRoles: string[];
+
+  /**
+   * @generated from field: optional mesos.v1.scheduler.OfferConstraints offer_constraints = 3;
+   */
+  offerConstraints?: OfferConstraints | undefined;
 };
 
 /**
@@ -624,6 +673,40 @@ export const Call_AcknowledgeSchema: GenMessage<Call_Acknowledge> = /*@__PURE__*
   messageDesc(file_mesos_v1_scheduler_scheduler, 1, 8);
 
 /**
+ * Acknowledges an UPDATE_OPERATION_STATUS that carried a uuid.
+ *
+ * @generated from message mesos.v1.scheduler.Call.AcknowledgeOperationStatus
+ */
+export type Call_AcknowledgeOperationStatus = Message<"mesos.v1.scheduler.Call.AcknowledgeOperationStatus"> & {
+  /**
+   * @generated from field: optional mesos.v1.AgentID agent_id = 1;
+   */
+  agentId?: AgentID | undefined;
+
+  /**
+   * @generated from field: optional mesos.v1.ResourceProviderID resource_provider_id = 2;
+   */
+  resourceProviderId?: ResourceProviderID | undefined;
+
+  /**
+   * @generated from field: required bytes uuid = 3;
+   */
+  uuid: Uint8Array;
+
+  /**
+   * @generated from field: required mesos.v1.OperationID operation_id = 4;
+   */
+  operationId?: OperationID | undefined;
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.Call.AcknowledgeOperationStatus.
+ * Use `create(Call_AcknowledgeOperationStatusSchema)` to create a new message.
+ */
+export const Call_AcknowledgeOperationStatusSchema: GenMessage<Call_AcknowledgeOperationStatus> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 9);
+
+/**
  * @generated from message mesos.v1.scheduler.Call.Reconcile
  */
 export type Call_Reconcile = Message<"mesos.v1.scheduler.Call.Reconcile"> & {
@@ -638,7 +721,7 @@ export type Call_Reconcile = Message<"mesos.v1.scheduler.Call.Reconcile"> & {
  * Use `create(Call_ReconcileSchema)` to create a new message.
  */
 export const Call_ReconcileSchema: GenMessage<Call_Reconcile> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 9);
+  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 10);
 
 /**
  * @generated from message mesos.v1.scheduler.Call.Reconcile.Task
@@ -660,7 +743,53 @@ export type Call_Reconcile_Task = Message<"mesos.v1.scheduler.Call.Reconcile.Tas
  * Use `create(Call_Reconcile_TaskSchema)` to create a new message.
  */
 export const Call_Reconcile_TaskSchema: GenMessage<Call_Reconcile_Task> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 9, 0);
+  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 10, 0);
+
+/**
+ * Asks for the latest status of the listed operations (of all known ones when empty).
+ *
+ * @generated from message mesos.v1.scheduler.Call.ReconcileOperations
+ */
+export type Call_ReconcileOperations = Message<"mesos.v1.scheduler.Call.ReconcileOperations"> & {
+  /**
+   * @generated from field: repeated mesos.v1.scheduler.Call.ReconcileOperations.Operation operations = 1;
+   */
+  operations: Call_ReconcileOperations_Operation[];
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.Call.ReconcileOperations.
+ * Use `create(Call_ReconcileOperationsSchema)` to create a new message.
+ */
+export const Call_ReconcileOperationsSchema: GenMessage<Call_ReconcileOperations> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 11);
+
+/**
+ * @generated from message mesos.v1.scheduler.Call.ReconcileOperations.Operation
+ */
+export type Call_ReconcileOperations_Operation = Message<"mesos.v1.scheduler.Call.ReconcileOperations.Operation"> & {
+  /**
+   * @generated from field: required mesos.v1.OperationID operation_id = 1;
+   */
+  operationId?: OperationID | undefined;
+
+  /**
+   * @generated from field: optional mesos.v1.AgentID agent_id = 2;
+   */
+  agentId?: AgentID | undefined;
+
+  /**
+   * @generated from field: optional mesos.v1.ResourceProviderID resource_provider_id = 3;
+   */
+  resourceProviderId?: ResourceProviderID | undefined;
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.Call.ReconcileOperations.Operation.
+ * Use `create(Call_ReconcileOperations_OperationSchema)` to create a new message.
+ */
+export const Call_ReconcileOperations_OperationSchema: GenMessage<Call_ReconcileOperations_Operation> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 11, 0);
 
 /**
  * @generated from message mesos.v1.scheduler.Call.Message
@@ -687,7 +816,7 @@ export type Call_Message = Message<"mesos.v1.scheduler.Call.Message"> & {
  * Use `create(Call_MessageSchema)` to create a new message.
  */
 export const Call_MessageSchema: GenMessage<Call_Message> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 10);
+  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 12);
 
 /**
  * @generated from message mesos.v1.scheduler.Call.Request
@@ -704,7 +833,7 @@ export type Call_Request = Message<"mesos.v1.scheduler.Call.Request"> & {
  * Use `create(Call_RequestSchema)` to create a new message.
  */
 export const Call_RequestSchema: GenMessage<Call_Request> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 11);
+  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 13);
 
 /**
  * @generated from message mesos.v1.scheduler.Call.Suppress
@@ -721,7 +850,36 @@ export type Call_Suppress = Message<"mesos.v1.scheduler.Call.Suppress"> & {
  * Use `create(Call_SuppressSchema)` to create a new message.
  */
 export const Call_SuppressSchema: GenMessage<Call_Suppress> = /*@__PURE__*/
-  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 12);
+  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 14);
+
+/**
+ * Replaces the FrameworkInfo of a subscribed framework (all but user, principal and checkpoint).
+ *
+ * @generated from message mesos.v1.scheduler.Call.UpdateFramework
+ */
+export type Call_UpdateFramework = Message<"mesos.v1.scheduler.Call.UpdateFramework"> & {
+  /**
+   * @generated from field: required mesos.v1.FrameworkInfo framework_info = 1;
+   */
+  frameworkInfo?: FrameworkInfo | undefined;
+
+  /**
+   * @generated from field: repeated string suppressed_roles = 2;
+   */
+  suppressedRoles: string[];
+
+  /**
+   * @generated from field: optional mesos.v1.scheduler.OfferConstraints offer_constraints = 3;
+   */
+  offerConstraints?: OfferConstraints | undefined;
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.Call.UpdateFramework.
+ * Use `create(Call_UpdateFrameworkSchema)` to create a new message.
+ */
+export const Call_UpdateFrameworkSchema: GenMessage<Call_UpdateFramework> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 1, 15);
 
 /**
  * @generated from enum mesos.v1.scheduler.Call.Type
@@ -783,9 +941,19 @@ export enum Call_Type {
   ACKNOWLEDGE = 8,
 
   /**
+   * @generated from enum value: ACKNOWLEDGE_OPERATION_STATUS = 15;
+   */
+  ACKNOWLEDGE_OPERATION_STATUS = 15,
+
+  /**
    * @generated from enum value: RECONCILE = 9;
    */
   RECONCILE = 9,
+
+  /**
+   * @generated from enum value: RECONCILE_OPERATIONS = 16;
+   */
+  RECONCILE_OPERATIONS = 16,
 
   /**
    * @generated from enum value: MESSAGE = 10;
@@ -801,6 +969,11 @@ export enum Call_Type {
    * @generated from enum value: SUPPRESS = 12;
    */
   SUPPRESS = 12,
+
+  /**
+   * @generated from enum value: UPDATE_FRAMEWORK = 17;
+   */
+  UPDATE_FRAMEWORK = 17,
 }
 
 /**
@@ -808,4 +981,295 @@ export enum Call_Type {
  */
 export const Call_TypeSchema: GenEnum<Call_Type> = /*@__PURE__*/
   enumDesc(file_mesos_v1_scheduler_scheduler, 1, 0);
+
+/**
+ * A test of one agent attribute, or of a property treated like one (hostname, region, zone).
+ *
+ * @generated from message mesos.v1.scheduler.AttributeConstraint
+ */
+export type AttributeConstraint = Message<"mesos.v1.scheduler.AttributeConstraint"> & {
+  /**
+   * @generated from field: required mesos.v1.scheduler.AttributeConstraint.Selector selector = 1;
+   */
+  selector?: AttributeConstraint_Selector | undefined;
+
+  /**
+   * @generated from field: required mesos.v1.scheduler.AttributeConstraint.Predicate predicate = 2;
+   */
+  predicate?: AttributeConstraint_Predicate | undefined;
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.AttributeConstraint.
+ * Use `create(AttributeConstraintSchema)` to create a new message.
+ */
+export const AttributeConstraintSchema: GenMessage<AttributeConstraint> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 2);
+
+/**
+ * @generated from message mesos.v1.scheduler.AttributeConstraint.Selector
+ */
+export type AttributeConstraint_Selector = Message<"mesos.v1.scheduler.AttributeConstraint.Selector"> & {
+  /**
+   * @generated from oneof mesos.v1.scheduler.AttributeConstraint.Selector.selector
+   */
+  selector: {
+    /**
+     * @generated from field: mesos.v1.scheduler.AttributeConstraint.Selector.PseudoattributeType pseudoattribute_type = 1;
+     */
+    value: AttributeConstraint_Selector_PseudoattributeType;
+    case: "pseudoattributeType";
+  } | {
+    /**
+     * The first attribute of this name.
+     *
+     * @generated from field: string attribute_name = 2;
+     */
+    value: string;
+    case: "attributeName";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.AttributeConstraint.Selector.
+ * Use `create(AttributeConstraint_SelectorSchema)` to create a new message.
+ */
+export const AttributeConstraint_SelectorSchema: GenMessage<AttributeConstraint_Selector> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 2, 0);
+
+/**
+ * @generated from enum mesos.v1.scheduler.AttributeConstraint.Selector.PseudoattributeType
+ */
+export enum AttributeConstraint_Selector_PseudoattributeType {
+  /**
+   * @generated from enum value: UNKNOWN = 0;
+   */
+  UNKNOWN = 0,
+
+  /**
+   * @generated from enum value: HOSTNAME = 1;
+   */
+  HOSTNAME = 1,
+
+  /**
+   * @generated from enum value: REGION = 2;
+   */
+  REGION = 2,
+
+  /**
+   * @generated from enum value: ZONE = 3;
+   */
+  ZONE = 3,
+}
+
+/**
+ * Describes the enum mesos.v1.scheduler.AttributeConstraint.Selector.PseudoattributeType.
+ */
+export const AttributeConstraint_Selector_PseudoattributeTypeSchema: GenEnum<AttributeConstraint_Selector_PseudoattributeType> = /*@__PURE__*/
+  enumDesc(file_mesos_v1_scheduler_scheduler, 2, 0, 0);
+
+/**
+ * TEXT tests hold for attributes of any other type, leaving those to the scheduler.
+ *
+ * @generated from message mesos.v1.scheduler.AttributeConstraint.Predicate
+ */
+export type AttributeConstraint_Predicate = Message<"mesos.v1.scheduler.AttributeConstraint.Predicate"> & {
+  /**
+   * @generated from oneof mesos.v1.scheduler.AttributeConstraint.Predicate.predicate
+   */
+  predicate: {
+    /**
+     * @generated from field: mesos.v1.scheduler.AttributeConstraint.Predicate.Exists exists = 1;
+     */
+    value: AttributeConstraint_Predicate_Exists;
+    case: "exists";
+  } | {
+    /**
+     * @generated from field: mesos.v1.scheduler.AttributeConstraint.Predicate.NotExists not_exists = 2;
+     */
+    value: AttributeConstraint_Predicate_NotExists;
+    case: "notExists";
+  } | {
+    /**
+     * @generated from field: mesos.v1.scheduler.AttributeConstraint.Predicate.TextEquals text_equals = 3;
+     */
+    value: AttributeConstraint_Predicate_TextEquals;
+    case: "textEquals";
+  } | {
+    /**
+     * @generated from field: mesos.v1.scheduler.AttributeConstraint.Predicate.TextNotEquals text_not_equals = 4;
+     */
+    value: AttributeConstraint_Predicate_TextNotEquals;
+    case: "textNotEquals";
+  } | {
+    /**
+     * @generated from field: mesos.v1.scheduler.AttributeConstraint.Predicate.TextMatches text_matches = 5;
+     */
+    value: AttributeConstraint_Predicate_TextMatches;
+    case: "textMatches";
+  } | {
+    /**
+     * @generated from field: mesos.v1.scheduler.AttributeConstraint.Predicate.TextNotMatches text_not_matches = 6;
+     */
+    value: AttributeConstraint_Predicate_TextNotMatches;
+    case: "textNotMatches";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.AttributeConstraint.Predicate.
+ * Use `create(AttributeConstraint_PredicateSchema)` to create a new message.
+ */
+export const AttributeConstraint_PredicateSchema: GenMessage<AttributeConstraint_Predicate> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 2, 1);
+
+/**
+ * @generated from message mesos.v1.scheduler.AttributeConstraint.Predicate.Exists
+ */
+export type AttributeConstraint_Predicate_Exists = Message<"mesos.v1.scheduler.AttributeConstraint.Predicate.Exists"> & {
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.AttributeConstraint.Predicate.Exists.
+ * Use `create(AttributeConstraint_Predicate_ExistsSchema)` to create a new message.
+ */
+export const AttributeConstraint_Predicate_ExistsSchema: GenMessage<AttributeConstraint_Predicate_Exists> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 2, 1, 0);
+
+/**
+ * @generated from message mesos.v1.scheduler.AttributeConstraint.Predicate.NotExists
+ */
+export type AttributeConstraint_Predicate_NotExists = Message<"mesos.v1.scheduler.AttributeConstraint.Predicate.NotExists"> & {
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.AttributeConstraint.Predicate.NotExists.
+ * Use `create(AttributeConstraint_Predicate_NotExistsSchema)` to create a new message.
+ */
+export const AttributeConstraint_Predicate_NotExistsSchema: GenMessage<AttributeConstraint_Predicate_NotExists> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 2, 1, 1);
+
+/**
+ * @generated from message mesos.v1.scheduler.AttributeConstraint.Predicate.TextEquals
+ */
+export type AttributeConstraint_Predicate_TextEquals = Message<"mesos.v1.scheduler.AttributeConstraint.Predicate.TextEquals"> & {
+  /**
+   * @generated from field: required string value = 1;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.AttributeConstraint.Predicate.TextEquals.
+ * Use `create(AttributeConstraint_Predicate_TextEqualsSchema)` to create a new message.
+ */
+export const AttributeConstraint_Predicate_TextEqualsSchema: GenMessage<AttributeConstraint_Predicate_TextEquals> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 2, 1, 2);
+
+/**
+ * @generated from message mesos.v1.scheduler.AttributeConstraint.Predicate.TextNotEquals
+ */
+export type AttributeConstraint_Predicate_TextNotEquals = Message<"mesos.v1.scheduler.AttributeConstraint.Predicate.TextNotEquals"> & {
+  /**
+   * @generated from field: required string value = 1;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.AttributeConstraint.Predicate.TextNotEquals.
+ * Use `create(AttributeConstraint_Predicate_TextNotEqualsSchema)` to create a new message.
+ */
+export const AttributeConstraint_Predicate_TextNotEqualsSchema: GenMessage<AttributeConstraint_Predicate_TextNotEquals> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 2, 1, 3);
+
+/**
+ * RE2 syntax.
+ *
+ * @generated from message mesos.v1.scheduler.AttributeConstraint.Predicate.TextMatches
+ */
+export type AttributeConstraint_Predicate_TextMatches = Message<"mesos.v1.scheduler.AttributeConstraint.Predicate.TextMatches"> & {
+  /**
+   * @generated from field: required string regex = 1;
+   */
+  regex: string;
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.AttributeConstraint.Predicate.TextMatches.
+ * Use `create(AttributeConstraint_Predicate_TextMatchesSchema)` to create a new message.
+ */
+export const AttributeConstraint_Predicate_TextMatchesSchema: GenMessage<AttributeConstraint_Predicate_TextMatches> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 2, 1, 4);
+
+/**
+ * @generated from message mesos.v1.scheduler.AttributeConstraint.Predicate.TextNotMatches
+ */
+export type AttributeConstraint_Predicate_TextNotMatches = Message<"mesos.v1.scheduler.AttributeConstraint.Predicate.TextNotMatches"> & {
+  /**
+   * @generated from field: required string regex = 1;
+   */
+  regex: string;
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.AttributeConstraint.Predicate.TextNotMatches.
+ * Use `create(AttributeConstraint_Predicate_TextNotMatchesSchema)` to create a new message.
+ */
+export const AttributeConstraint_Predicate_TextNotMatchesSchema: GenMessage<AttributeConstraint_Predicate_TextNotMatches> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 2, 1, 5);
+
+/**
+ * Which agents a framework wants offers from, per role: an offer qualifies when every constraint of at least
+ * one group holds for its agent.
+ *
+ * @generated from message mesos.v1.scheduler.OfferConstraints
+ */
+export type OfferConstraints = Message<"mesos.v1.scheduler.OfferConstraints"> & {
+  /**
+   * @generated from field: map<string, mesos.v1.scheduler.OfferConstraints.RoleConstraints> role_constraints = 1;
+   */
+  roleConstraints: { [key: string]: OfferConstraints_RoleConstraints };
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.OfferConstraints.
+ * Use `create(OfferConstraintsSchema)` to create a new message.
+ */
+export const OfferConstraintsSchema: GenMessage<OfferConstraints> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 3);
+
+/**
+ * @generated from message mesos.v1.scheduler.OfferConstraints.RoleConstraints
+ */
+export type OfferConstraints_RoleConstraints = Message<"mesos.v1.scheduler.OfferConstraints.RoleConstraints"> & {
+  /**
+   * @generated from field: repeated mesos.v1.scheduler.OfferConstraints.RoleConstraints.Group groups = 1;
+   */
+  groups: OfferConstraints_RoleConstraints_Group[];
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.OfferConstraints.RoleConstraints.
+ * Use `create(OfferConstraints_RoleConstraintsSchema)` to create a new message.
+ */
+export const OfferConstraints_RoleConstraintsSchema: GenMessage<OfferConstraints_RoleConstraints> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 3, 0);
+
+/**
+ * @generated from message mesos.v1.scheduler.OfferConstraints.RoleConstraints.Group
+ */
+export type OfferConstraints_RoleConstraints_Group = Message<"mesos.v1.scheduler.OfferConstraints.RoleConstraints.Group"> & {
+  /**
+   * @generated from field: repeated mesos.v1.scheduler.AttributeConstraint attribute_constraints = 1;
+   */
+  attributeConstraints: AttributeConstraint[];
+};
+
+/**
+ * Describes the message mesos.v1.scheduler.OfferConstraints.RoleConstraints.Group.
+ * Use `create(OfferConstraints_RoleConstraints_GroupSchema)` to create a new message.
+ */
+export const OfferConstraints_RoleConstraints_GroupSchema: GenMessage<OfferConstraints_RoleConstraints_Group> = /*@__PURE__*/
+  messageDesc(file_mesos_v1_scheduler_scheduler, 3, 0, 0);
 
