@@ -309,7 +309,7 @@ export function buildFrameworkInfo(
     if (!Array.isArray(framework.roles) || framework.roles.length === 0) {
       throw new InvalidOptionsError("framework.roles", "must be a non-empty array of role names");
     }
-    framework.roles.forEach((role, i) => validateRole(`framework.roles[${i}]`, role));
+    for (const [i, role] of framework.roles.entries()) validateRole(`framework.roles[${i}]`, role);
     if (new Set(framework.roles).size !== framework.roles.length) {
       throw new InvalidOptionsError("framework.roles", "has duplicates");
     }

@@ -72,12 +72,20 @@ export class Reconciler {
       this.#tracker
         .nonTerminal()
         .filter((task) => task.heardAt <= since)
-        .map((task) => (task.agentId === undefined ? { taskId: task.taskId } : { taskId: task.taskId, agentId: task.agentId }));
+        .map((task) =>
+          task.agentId === undefined
+            ? { taskId: task.taskId }
+            : { taskId: task.taskId, agentId: task.agentId },
+        );
     try {
       const known = unanswered();
       if (known.length > 0) await this.#send(known, signal);
       await this.#send([], signal);
-      const backoff = new Backoff({ initialMs: this.#settings.initialMs, maxMs: this.#settings.maxMs, jitter: 0.2 });
+      const backoff = new Backoff({
+        initialMs: this.#settings.initialMs,
+        maxMs: this.#settings.maxMs,
+        jitter: 0.2,
+      });
       for (let round = 0; round < this.#settings.maxRetries; round++) {
         await sleep(backoff.next(), signal);
         if (signal.aborted) return;

@@ -28,10 +28,10 @@ import { Backoff } from "./backoff.js";
 import { type CallOptions, sleep, withDeadline } from "./call-options.js";
 import type { NormalizedOptions } from "./connect-options.js";
 import type { ConnectionState } from "./connection-state.js";
-import { HttpTransport, type HttpResponse } from "./http-transport.js";
+import { type HttpResponse, HttpTransport } from "./http-transport.js";
 import type { Leader } from "./leader.js";
 import { masterBaseUrl, resolveRedirect } from "./master-address.js";
-import { type ReconcileTask, Reconciler } from "./reconciler.js";
+import { Reconciler, type ReconcileTask } from "./reconciler.js";
 import { TaskTracker } from "./task-tracker.js";
 import type { TaskUpdate } from "./task-update.js";
 import { zookeeperLeaders } from "./zookeeper-detector.js";
@@ -59,7 +59,13 @@ interface Session {
 }
 
 type AttemptOutcome =
-  | { readonly fatal: false; readonly reason: string; readonly error?: Error; readonly immediate: boolean; readonly subscribed: boolean }
+  | {
+      readonly fatal: false;
+      readonly reason: string;
+      readonly error?: Error;
+      readonly immediate: boolean;
+      readonly subscribed: boolean;
+    }
   | { readonly fatal: true; readonly error: Error };
 
 /** Why a call is retried across subscriptions or not. */
@@ -279,7 +285,10 @@ export class SchedulerClient implements AsyncDisposable {
   }
 
   /** KILL a task; the agent id defaults to the one last seen for it. */
-  kill(taskId: string, options: CallOptions & { agentId?: string; gracePeriodMs?: number } = {}): Promise<void> {
+  kill(
+    taskId: string,
+    options: CallOptions & { agentId?: string; gracePeriodMs?: number } = {},
+  ): Promise<void> {
     return this.#guard(() => {
       requireId("taskId", taskId);
       const agentId = options.agentId ?? this.#tracker.get(taskId)?.agentId;
@@ -334,7 +343,10 @@ export class SchedulerClient implements AsyncDisposable {
       const taskId = status.taskId?.value;
       const agentId = status.agentId?.value;
       if (status.uuid.length === 0) {
-        throw new InvalidOptionsError("status.uuid", "is absent: updates without a uuid must not be acknowledged");
+        throw new InvalidOptionsError(
+          "status.uuid",
+          "is absent: updates without a uuid must not be acknowledged",
+        );
       }
       if (taskId === undefined || agentId === undefined) {
         throw new InvalidOptionsError("status", "needs task_id and agent_id to be acknowledged");
@@ -358,7 +370,7 @@ export class SchedulerClient implements AsyncDisposable {
   /** RECONCILE: explicit for the tasks listed (agent ids default to the ones last seen), implicit for `[]`. */
   reconcile(tasks: readonly ReconcileTask[], options: CallOptions = {}): Promise<void> {
     return this.#guard(() => {
-      tasks.forEach((task, i) => requireId(`tasks[${i}].taskId`, task.taskId));
+      for (const [i, task] of tasks.entries()) requireId(`tasks[${i}].taskId`, task.taskId);
       return this.#call(
         "RECONCILE",
         (c) => {
@@ -542,27 +554,53 @@ export class SchedulerClient implements AsyncDisposable {
       endpoint = await this.#nextEndpoint(abort.signal);
       if (endpoint === undefined) return retry("closed");
       const subscribeMs = this.#options.subscribeTimeoutMs;
-      arm(subscribeMs, () => new ConnectionError("unreachable", `no SUBSCRIBED from ${endpoint} within ${subscribeMs} ms`, endpoint?.href));
+      arm(
+        subscribeMs,
+        () =>
+          new ConnectionError(
+            "unreachable",
+            `no SUBSCRIBED from ${endpoint} within ${subscribeMs} ms`,
+            endpoint?.href,
+          ),
+      );
       let response: HttpResponse | undefined;
       for (let hops = 0; ; hops++) {
         try {
-          response = await this.#transport.subscribe(endpoint, this.#subscribeBody(), abort.signal, subscribeMs);
+          response = await this.#transport.subscribe(
+            endpoint,
+            this.#subscribeBody(),
+            abort.signal,
+            subscribeMs,
+          );
         } catch (cause) {
           if (abort.signal.aborted) throw cause;
           this.#advanceEndpoint();
-          const error = new ConnectionError("unreachable", `cannot reach ${endpoint.href}: ${describe(cause)}`, endpoint.href, { cause });
+          const error = new ConnectionError(
+            "unreachable",
+            `cannot reach ${endpoint.href}: ${describe(cause)}`,
+            endpoint.href,
+            { cause },
+          );
           return retry(error.message, error);
         }
         if (response.status === 307) {
           const location = response.header("location");
           await response.discard();
           if (location === undefined) {
-            const error = new ConnectionError("protocol", `307 from ${endpoint.href} without a Location`, endpoint.href);
+            const error = new ConnectionError(
+              "protocol",
+              `307 from ${endpoint.href} without a Location`,
+              endpoint.href,
+            );
             return retry(error.message, error);
           }
           if (hops >= this.#options.maxRedirects) {
             this.#redirected = undefined;
-            const error = new ConnectionError("redirect-loop", `more than ${this.#options.maxRedirects} redirects, last to ${location}`, endpoint.href);
+            const error = new ConnectionError(
+              "redirect-loop",
+              `more than ${this.#options.maxRedirects} redirects, last to ${location}`,
+              endpoint.href,
+            );
             return retry(error.message, error);
           }
           endpoint = resolveRedirect(location, endpoint);
@@ -578,7 +616,11 @@ export class SchedulerClient implements AsyncDisposable {
         }
         if (RETRY_STATUSES.has(response.status)) {
           this.#advanceEndpoint();
-          const error = new ConnectionError("unavailable", `${endpoint.href} answered ${response.status}${body ? `: ${body.trim()}` : ""}`, endpoint.href);
+          const error = new ConnectionError(
+            "unavailable",
+            `${endpoint.href} answered ${response.status}${body ? `: ${body.trim()}` : ""}`,
+            endpoint.href,
+          );
           return retry(error.message, error);
         }
         return { fatal: true, error: new CallError("SUBSCRIBE", response.status, body, endpoint.href) };
@@ -594,21 +636,32 @@ export class SchedulerClient implements AsyncDisposable {
         );
         return retry(error.message, error);
       }
-      for await (const record of readRecords(response.body, { maxRecordBytes: this.#options.maxEventBytes })) {
+      for await (const record of readRecords(response.body, {
+        maxRecordBytes: this.#options.maxEventBytes,
+      })) {
         const event = this.#codecs.event.decode(record);
         if (!subscribed) {
           if (event.type === scheduler.Event_Type.ERROR) {
             return { fatal: true, error: new MasterError(event.error?.message ?? "") };
           }
           if (event.type !== scheduler.Event_Type.SUBSCRIBED || event.subscribed?.frameworkId === undefined) {
-            const error = new ConnectionError("protocol", `first event from ${endpoint.href} was ${scheduler.Event_Type[event.type]}, not SUBSCRIBED`, endpoint.href);
+            const error = new ConnectionError(
+              "protocol",
+              `first event from ${endpoint.href} was ${scheduler.Event_Type[event.type]}, not SUBSCRIBED`,
+              endpoint.href,
+            );
             return retry(error.message, error);
           }
           subscribed = true;
-          const interval = event.subscribed.heartbeatIntervalSeconds > 0 ? event.subscribed.heartbeatIntervalSeconds : 15;
+          const interval =
+            event.subscribed.heartbeatIntervalSeconds > 0 ? event.subscribed.heartbeatIntervalSeconds : 15;
           const silenceMs = interval * 1000 * this.#options.heartbeatTolerance;
           const silent = () =>
-            new ConnectionError("heartbeat-timeout", `no event from ${endpoint?.href} for ${silenceMs} ms (${this.#options.heartbeatTolerance} heartbeat intervals)`, endpoint?.href);
+            new ConnectionError(
+              "heartbeat-timeout",
+              `no event from ${endpoint?.href} for ${silenceMs} ms (${this.#options.heartbeatTolerance} heartbeat intervals)`,
+              endpoint?.href,
+            );
           arm(silenceMs, silent);
           this.#beginSession(endpoint, streamId, event.subscribed.frameworkId.value, abort, interval);
           this.#events.next(event);
@@ -629,7 +682,11 @@ export class SchedulerClient implements AsyncDisposable {
           this.#rearm?.();
         }
       }
-      const error = new ConnectionError("stream-ended", `${endpoint.href} ended the event stream`, endpoint.href);
+      const error = new ConnectionError(
+        "stream-ended",
+        `${endpoint.href} ended the event stream`,
+        endpoint.href,
+      );
       return retry(error.message, error);
     } catch (cause) {
       const reason: unknown = abort.signal.aborted ? abort.signal.reason : cause;
@@ -637,8 +694,14 @@ export class SchedulerClient implements AsyncDisposable {
       if (reason instanceof ConnectionError) {
         return retry(reason.message, reason, reason.code === "leader-changed");
       }
-      if (abort.signal.aborted) return { fatal: true, error: reason instanceof Error ? reason : new Error(String(reason)) };
-      const error = new ConnectionError("stream-ended", `event stream from ${endpoint?.href ?? "master"} broke: ${describe(cause)}`, endpoint?.href, { cause });
+      if (abort.signal.aborted)
+        return { fatal: true, error: reason instanceof Error ? reason : new Error(String(reason)) };
+      const error = new ConnectionError(
+        "stream-ended",
+        `event stream from ${endpoint?.href ?? "master"} broke: ${describe(cause)}`,
+        endpoint?.href,
+        { cause },
+      );
       return retry(error.message, error);
     } finally {
       clearTimeout(timer);
@@ -663,7 +726,13 @@ export class SchedulerClient implements AsyncDisposable {
     return this.#codecs.call.encode(call);
   }
 
-  #beginSession(endpoint: URL, streamId: string, frameworkId: string, abort: AbortController, interval: number): void {
+  #beginSession(
+    endpoint: URL,
+    streamId: string,
+    frameworkId: string,
+    abort: AbortController,
+    interval: number,
+  ): void {
     this.#frameworkId = frameworkId;
     this.#session = { generation: ++this.#generation, endpoint, streamId, frameworkId, abort };
     this.#setState({
@@ -743,7 +812,11 @@ export class SchedulerClient implements AsyncDisposable {
         const current = this.#attemptLeader;
         if (leader !== undefined && current !== undefined && leader.endpoint.href !== current) {
           this.#attemptAbort?.abort(
-            new ConnectionError("leader-changed", `leading master changed to ${leader.endpoint.href}`, leader.endpoint.href),
+            new ConnectionError(
+              "leader-changed",
+              `leading master changed to ${leader.endpoint.href}`,
+              leader.endpoint.href,
+            ),
           );
         }
       },
@@ -784,7 +857,12 @@ export class SchedulerClient implements AsyncDisposable {
           update.acknowledge().catch((error: unknown) => {
             if (!this.#closing.signal.aborted) {
               this.#problems.next(
-                new ConnectionError("stream-ended", `acknowledging ${status.taskId?.value}: ${describe(error)}`, undefined, { cause: error }),
+                new ConnectionError(
+                  "stream-ended",
+                  `acknowledging ${status.taskId?.value}: ${describe(error)}`,
+                  undefined,
+                  { cause: error },
+                ),
               );
             }
           });
@@ -827,7 +905,11 @@ export class SchedulerClient implements AsyncDisposable {
     if (this.#pendingUpdates < this.#options.maxPendingUpdates) return undefined;
     return new Promise<void>((resolve) => {
       const wake = () => {
-        if (this.#pendingUpdates < this.#options.maxPendingUpdates || this.#closing.signal.aborted || this.#attemptAbort?.signal.aborted !== false) {
+        if (
+          this.#pendingUpdates < this.#options.maxPendingUpdates ||
+          this.#closing.signal.aborted ||
+          this.#attemptAbort?.signal.aborted !== false
+        ) {
           this.#gateWaiters.delete(wake);
           this.#attemptAbort?.signal.removeEventListener("abort", wake);
           resolve();
@@ -867,17 +949,32 @@ export class SchedulerClient implements AsyncDisposable {
         const session = await this.#whenSubscribed(signal);
         first ??= session;
         if (session !== first && !policy.retryAcrossSubscriptions) {
-          throw new ConnectionError("stream-ended", `${name} not sent: the subscription it belonged to ended`, first.endpoint.href);
+          throw new ConnectionError(
+            "stream-ended",
+            `${name} not sent: the subscription it belonged to ended`,
+            first.endpoint.href,
+          );
         }
         const call = create(scheduler.CallSchema, { frameworkId: { value: session.frameworkId } });
         fill(call);
         let response: HttpResponse;
         try {
-          response = await this.#transport.call(session.endpoint, this.#codecs.call.encode(call), session.streamId, signal, this.#options.callTimeoutMs);
+          response = await this.#transport.call(
+            session.endpoint,
+            this.#codecs.call.encode(call),
+            session.streamId,
+            signal,
+            this.#options.callTimeoutMs,
+          );
         } catch (cause) {
           if (signal.aborted) throw signal.reason;
           if (!policy.retryAcrossSubscriptions) {
-            throw new ConnectionError("unreachable", `${name} could not reach ${session.endpoint.href}: ${describe(cause)}`, session.endpoint.href, { cause });
+            throw new ConnectionError(
+              "unreachable",
+              `${name} could not reach ${session.endpoint.href}: ${describe(cause)}`,
+              session.endpoint.href,
+              { cause },
+            );
           }
           await sleep(backoff.next(), signal);
           continue;
@@ -888,9 +985,14 @@ export class SchedulerClient implements AsyncDisposable {
         }
         const body = (await response.text().catch(() => "")).trim();
         const stale =
-          response.status === 307 || response.status === 403 || (response.status === 400 && /stream|not subscribed/i.test(body));
+          response.status === 307 ||
+          response.status === 403 ||
+          (response.status === 400 && /stream|not subscribed/i.test(body));
         if (stale) {
-          this.#dropSession(session, `${name} answered ${response.status}${body ? `: ${body}` : ""}; resubscribing`);
+          this.#dropSession(
+            session,
+            `${name} answered ${response.status}${body ? `: ${body}` : ""}; resubscribing`,
+          );
           if (policy.retryAcrossSubscriptions) continue;
         } else if (response.status === 401) {
           throw new AuthenticationError(401, session.endpoint.href, body);
@@ -947,7 +1049,8 @@ function filtersOf(options: OfferFilterOptions): { filters?: { refuseSeconds: nu
 }
 
 function requireId(option: string, value: unknown): void {
-  if (typeof value !== "string" || value === "") throw new InvalidOptionsError(option, "must be a non-empty string");
+  if (typeof value !== "string" || value === "")
+    throw new InvalidOptionsError(option, "must be a non-empty string");
 }
 
 function describe(error: unknown): string {

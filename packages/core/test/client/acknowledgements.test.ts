@@ -25,13 +25,21 @@ function update(taskId: string, state: TaskState, uuid?: number) {
 async function setup(extra: { acknowledge?: "auto" | "manual"; maxPendingUpdates?: number } = {}) {
   const master = await FakeMaster.start({ heartbeatIntervalSeconds: 0.1, frameworkId: "fw-acks" });
   cleanup.push(() => master.stop());
-  const client = connect({ master: master.url, framework: { name: "acks" }, heartbeatTolerance: 3, ...FAST, ...extra });
+  const client = connect({
+    master: master.url,
+    framework: { name: "acks" },
+    heartbeatTolerance: 3,
+    ...FAST,
+    ...extra,
+  });
   cleanup.push(() => client.close());
   return { master, client };
 }
 
 const acked = (master: FakeMaster) =>
-  master.callsOf(scheduler.Call_Type.ACKNOWLEDGE).map((c) => [c.acknowledge!.taskId!.value, c.acknowledge!.uuid[0]]);
+  master
+    .callsOf(scheduler.Call_Type.ACKNOWLEDGE)
+    .map((c) => [c.acknowledge!.taskId!.value, c.acknowledge!.uuid[0]]);
 
 describe("acknowledgements", () => {
   it("acknowledges an update with a uuid after the handlers returned, and never one without", async () => {
@@ -49,7 +57,14 @@ describe("acknowledgements", () => {
     await master.waitFor(() => acked(master).length === 1, 2000, "the ack");
     await new Promise((r) => setTimeout(r, 150));
     expect(acked(master)).toEqual([["real", 7]]);
-    expect(order).toEqual(["handled reconciled", "acks so far 0", "handled lost", "acks so far 0", "handled real", "acks so far 0"]);
+    expect(order).toEqual([
+      "handled reconciled",
+      "acks so far 0",
+      "handled lost",
+      "acks so far 0",
+      "handled real",
+      "acks so far 0",
+    ]);
     const ack = master.callsOf(scheduler.Call_Type.ACKNOWLEDGE)[0]!.acknowledge!;
     expect(ack.agentId?.value).toBe("agent-1");
     expect(ack.uuid).toEqual(new Uint8Array(16).fill(7));
@@ -111,6 +126,8 @@ describe("acknowledgements", () => {
     const ack = received[0]!.acknowledge();
     await ack;
     expect(acked(master)).toEqual([["survivor", 9]]);
-    expect(master.calls.find((c) => c.call.type === scheduler.Call_Type.ACKNOWLEDGE)!.streamId).toBe(master.streamId);
+    expect(master.calls.find((c) => c.call.type === scheduler.Call_Type.ACKNOWLEDGE)!.streamId).toBe(
+      master.streamId,
+    );
   });
 });

@@ -18,7 +18,9 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function setup(options: { codec?: "json" | "protobuf"; master?: Parameters<typeof FakeMaster.start>[0] } = {}) {
+async function setup(
+  options: { codec?: "json" | "protobuf"; master?: Parameters<typeof FakeMaster.start>[0] } = {},
+) {
   const master = await FakeMaster.start({ heartbeatIntervalSeconds: 0.2, ...options.master });
   cleanup.push(() => master.stop());
   const client = connect({
@@ -52,10 +54,17 @@ describe.each(["protobuf", "json"] as const)("SchedulerClient over %s", (codec: 
   it("subscribes with the framework info and reports the framework id and master", async () => {
     const { master, client } = await setup({ codec, master: { frameworkId: "fw-1" } });
     const state = await waitForState(client, "subscribed");
-    expect(state).toEqual({ kind: "subscribed", frameworkId: "fw-1", master: master.url, heartbeatIntervalSeconds: 0.2 });
+    expect(state).toEqual({
+      kind: "subscribed",
+      frameworkId: "fw-1",
+      master: master.url,
+      heartbeatIntervalSeconds: 0.2,
+    });
     expect(client.frameworkId).toBe("fw-1");
     const subscribe = master.subscribes[0]!;
-    expect(subscribe.headers["content-type"]).toBe(codec === "json" ? "application/json" : "application/x-protobuf");
+    expect(subscribe.headers["content-type"]).toBe(
+      codec === "json" ? "application/json" : "application/x-protobuf",
+    );
     expect(subscribe.headers.accept).toBe(subscribe.headers["content-type"]);
     expect(subscribe.headers["mesos-stream-id"]).toBeUndefined();
     const info = subscribe.call.subscribe!.frameworkInfo!;
@@ -175,7 +184,12 @@ describe("SchedulerClient errors", () => {
   it("authenticates with basic credentials on the stream and on calls", async () => {
     const master = await FakeMaster.start({ credentials: { principal: "p", secret: "s" } });
     cleanup.push(() => master.stop());
-    const client = connect({ master: master.url, framework: { name: "auth" }, credentials: { principal: "p", secret: "s" }, ...FAST });
+    const client = connect({
+      master: master.url,
+      framework: { name: "auth" },
+      credentials: { principal: "p", secret: "s" },
+      ...FAST,
+    });
     cleanup.push(() => client.close());
     await waitForState(client, "subscribed");
     expect(master.subscribes[0]!.call.subscribe!.frameworkInfo!.principal).toBe("p");
@@ -203,7 +217,12 @@ describe("SchedulerClient errors", () => {
   it("refuses to acknowledge a status without a uuid, sending nothing", async () => {
     const { master, client } = await setup();
     await waitForState(client, "subscribed");
-    const status = { taskId: { value: "t" }, agentId: { value: "a" }, state: TaskState.TASK_LOST, uuid: new Uint8Array() };
+    const status = {
+      taskId: { value: "t" },
+      agentId: { value: "a" },
+      state: TaskState.TASK_LOST,
+      uuid: new Uint8Array(),
+    };
     expect(isInvalidOptionsError(await rejection(client.acknowledge(status as never)))).toBe(true);
     expect(master.callsOf(scheduler.Call_Type.ACKNOWLEDGE)).toHaveLength(0);
   });

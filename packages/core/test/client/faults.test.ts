@@ -14,7 +14,11 @@ const HEARTBEAT_SECONDS = 0.1;
 const TOLERANCE = 3;
 
 async function setup(masterOptions: Parameters<typeof FakeMaster.start>[0] = {}) {
-  const master = await FakeMaster.start({ heartbeatIntervalSeconds: HEARTBEAT_SECONDS, frameworkId: "fw-faults", ...masterOptions });
+  const master = await FakeMaster.start({
+    heartbeatIntervalSeconds: HEARTBEAT_SECONDS,
+    frameworkId: "fw-faults",
+    ...masterOptions,
+  });
   cleanup.push(() => master.stop());
   const proxy = await FaultProxy.start(master.url);
   cleanup.push(() => proxy.stop());
@@ -43,9 +47,18 @@ function update(taskId: string, state: TaskState, uuid?: number) {
 }
 
 /** Resolves with the time from now until the client is subscribed again with a stream other than `streamId`. */
-async function resubscribed(master: FakeMaster, client: SchedulerClient, streamId: string | undefined, timeoutMs = 5000) {
+async function resubscribed(
+  master: FakeMaster,
+  client: SchedulerClient,
+  streamId: string | undefined,
+  timeoutMs = 5000,
+) {
   const started = Date.now();
-  await master.waitFor(() => master.streamId !== undefined && master.streamId !== streamId, timeoutMs, "a new stream");
+  await master.waitFor(
+    () => master.streamId !== undefined && master.streamId !== streamId,
+    timeoutMs,
+    "a new stream",
+  );
   await waitForState(client, "subscribed", timeoutMs);
   return Date.now() - started;
 }
@@ -67,13 +80,24 @@ describe("fault scenarios through the fault proxy", () => {
     const again = master.subscribes[1]!.call;
     expect(again.frameworkId?.value).toBe("fw-faults");
     expect(again.subscribe!.frameworkInfo!.id?.value).toBe("fw-faults");
-    expect(states.map((s) => s.kind)).toEqual(expect.arrayContaining(["subscribed", "disconnected", "connecting"]));
-    const disconnected = states.find((s): s is Extract<ConnectionState, { kind: "disconnected" }> => s.kind === "disconnected" && s.error !== undefined);
+    expect(states.map((s) => s.kind)).toEqual(
+      expect.arrayContaining(["subscribed", "disconnected", "connecting"]),
+    );
+    const disconnected = states.find(
+      (s): s is Extract<ConnectionState, { kind: "disconnected" }> =>
+        s.kind === "disconnected" && s.error !== undefined,
+    );
     expect(isConnectionError(disconnected?.error)).toBe(true);
-    await master.waitFor(() => master.callsOf(scheduler.Call_Type.RECONCILE).length >= reconcilesBefore + 2, 2000, "reconciliation");
+    await master.waitFor(
+      () => master.callsOf(scheduler.Call_Type.RECONCILE).length >= reconcilesBefore + 2,
+      2000,
+      "reconciliation",
+    );
     const reconciles = master.callsOf(scheduler.Call_Type.RECONCILE).slice(reconcilesBefore);
     const explicit = reconciles.find((c) => c.reconcile!.tasks.length > 0)!;
-    expect(explicit.reconcile!.tasks.map((t) => [t.taskId?.value, t.agentId?.value])).toEqual([["running-task", "agent-1"]]);
+    expect(explicit.reconcile!.tasks.map((t) => [t.taskId?.value, t.agentId?.value])).toEqual([
+      ["running-task", "agent-1"],
+    ]);
     expect(reconciles.some((c) => c.reconcile!.tasks.length === 0)).toBe(true); // the implicit one
     expect(ms).toBeLessThan(2000);
   });
@@ -86,7 +110,10 @@ describe("fault scenarios through the fault proxy", () => {
     await until(() => true);
     master.onCall = (call, m) => {
       // Answer only for one task, as a master that lost track of the other would not.
-      if (call.type === scheduler.Call_Type.RECONCILE && call.reconcile!.tasks.some((t) => t.taskId?.value === "answered-task")) {
+      if (
+        call.type === scheduler.Call_Type.RECONCILE &&
+        call.reconcile!.tasks.some((t) => t.taskId?.value === "answered-task")
+      ) {
         m.send(update("answered-task", TaskState.TASK_RUNNING));
       }
     };
@@ -95,7 +122,12 @@ describe("fault scenarios through the fault proxy", () => {
     await waitForState(client, "disconnected");
     await waitForState(client, "subscribed");
     // FAST: explicit, implicit, then 2 retries for the unanswered task only.
-    await master.waitFor(() => master.calls.slice(before).filter((c) => c.call.type === scheduler.Call_Type.RECONCILE).length >= 4, 3000, "retries");
+    await master.waitFor(
+      () =>
+        master.calls.slice(before).filter((c) => c.call.type === scheduler.Call_Type.RECONCILE).length >= 4,
+      3000,
+      "retries",
+    );
     await new Promise((r) => setTimeout(r, 400));
     const explicit = master.calls
       .slice(before)
@@ -135,7 +167,9 @@ describe("fault scenarios through the fault proxy", () => {
     proxy.answer({ status: 503, body: "Master has not finished recovery", match: (r) => r.subscribe }, 3);
     await waitForState(client, "subscribed");
     expect(proxy.subscribeCount).toBe(4);
-    const gaps = proxy.requests.filter((r) => r.subscribe).map((r, i, all) => (i === 0 ? 0 : r.at - all[i - 1]!.at));
+    const gaps = proxy.requests
+      .filter((r) => r.subscribe)
+      .map((r, i, all) => (i === 0 ? 0 : r.at - all[i - 1]!.at));
     // FAST backoff: 20 ms doubling, jitter 0.2 → at least 16, 32, 64 ms apart.
     expect(gaps[1]).toBeGreaterThanOrEqual(15);
     expect(gaps[3]).toBeGreaterThanOrEqual(60);
@@ -149,12 +183,19 @@ describe("fault scenarios through the fault proxy", () => {
   });
 
   it("307 from a non-leader → follows the protocol-relative Location to the leader", async () => {
-    const leader = await FakeMaster.start({ heartbeatIntervalSeconds: HEARTBEAT_SECONDS, frameworkId: "fw-led" });
+    const leader = await FakeMaster.start({
+      heartbeatIntervalSeconds: HEARTBEAT_SECONDS,
+      frameworkId: "fw-led",
+    });
     cleanup.push(() => leader.stop());
     const follower = await FakeMaster.start();
     cleanup.push(() => follower.stop());
     follower.redirectTo = `//127.0.0.1:${leader.port}`;
-    const client = connect({ master: `${follower.url},http://127.0.0.1:1`, framework: { name: "redirected" }, ...FAST });
+    const client = connect({
+      master: `${follower.url},http://127.0.0.1:1`,
+      framework: { name: "redirected" },
+      ...FAST,
+    });
     cleanup.push(() => client.close());
     const state = await waitForState(client, "subscribed");
     expect(state.master).toBe(leader.url);
@@ -184,7 +225,11 @@ describe("fault scenarios through the fault proxy", () => {
     await master.stop();
     await waitForState(client, "disconnected");
     const stoppedAt = Date.now();
-    const restarted = await FakeMaster.start({ port, heartbeatIntervalSeconds: HEARTBEAT_SECONDS, frameworkId: "fw-other" });
+    const restarted = await FakeMaster.start({
+      port,
+      heartbeatIntervalSeconds: HEARTBEAT_SECONDS,
+      frameworkId: "fw-other",
+    });
     cleanup.push(() => restarted.stop());
     // The restarted master lost its state: as Mesos after failover, it learns the framework from the resubscription.
     await restarted.waitFor(() => restarted.subscribes.length > 0, 5000, "resubscription");
@@ -204,7 +249,12 @@ describe("fault scenarios through the fault proxy", () => {
     master.send({
       type: scheduler.Event_Type.OFFERS,
       offers: {
-        offers: ["x1", "x2"].map((id) => ({ id: { value: id }, frameworkId: { value: "fw" }, agentId: { value: "a" }, hostname: "h" })),
+        offers: ["x1", "x2"].map((id) => ({
+          id: { value: id },
+          frameworkId: { value: "fw" },
+          agentId: { value: "a" },
+          hostname: "h",
+        })),
       },
     });
     await until(() => offers.length === 2);
@@ -214,7 +264,10 @@ describe("fault scenarios through the fault proxy", () => {
     await until(() => rescinded.length === 2);
     expect(rescinded).toEqual(["x1", "x2"]);
     await waitForState(client, "subscribed");
-    await expect(client.launch(["x2"], [])).rejects.toMatchObject({ name: "InvalidOfferError", offerIds: ["x2"] });
+    await expect(client.launch(["x2"], [])).rejects.toMatchObject({
+      name: "InvalidOfferError",
+      offerIds: ["x2"],
+    });
     await client.decline(["x2"]); // nothing to decline any more: resolves without a call
     expect(master.callsOf(scheduler.Call_Type.DECLINE)).toHaveLength(0);
   });
@@ -230,7 +283,9 @@ describe("fault scenarios through the fault proxy", () => {
     await client.revive();
     expect(master.streamId).not.toBe(before);
     expect(master.callsOf(scheduler.Call_Type.REVIVE)).toHaveLength(1);
-    expect(master.calls.find((c) => c.call.type === scheduler.Call_Type.REVIVE)!.streamId).toBe(master.streamId);
+    expect(master.calls.find((c) => c.call.type === scheduler.Call_Type.REVIVE)!.streamId).toBe(
+      master.streamId,
+    );
   });
 
   it("a second subscriber taking the framework over fails the first with MasterError failed-over", async () => {
@@ -240,7 +295,11 @@ describe("fault scenarios through the fault proxy", () => {
     cleanup.push(() => usurper.close());
     await waitForState(usurper, "subscribed");
     const failed = await waitForState(client, "failed");
-    expect(failed.error).toMatchObject({ name: "MasterError", kind: "failed-over", mesosMessage: "Framework failed over" });
+    expect(failed.error).toMatchObject({
+      name: "MasterError",
+      kind: "failed-over",
+      mesosMessage: "Framework failed over",
+    });
   });
 
   it("resubscribing after the failover timeout surfaces 'Framework has been removed'", async () => {

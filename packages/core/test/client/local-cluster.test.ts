@@ -1,7 +1,14 @@
 import { createServer } from "node:net";
 import { clone, create } from "@bufbuild/protobuf";
-import { type Offer, ResourceSchema, TaskInfoSchema, TaskState, TaskStatus_Reason, Value_ScalarSchema } from "@satyr/proto";
 import { LocalCluster } from "@satyr/local";
+import {
+  type Offer,
+  ResourceSchema,
+  TaskInfoSchema,
+  TaskState,
+  TaskStatus_Reason,
+  Value_ScalarSchema,
+} from "@satyr/proto";
 import { connect, type SchedulerClient, type TaskUpdate } from "../../src/client/index.js";
 import { isConnectionError } from "../../src/errors/index.js";
 import { FakeMaster } from "../support/fake-master.js";
@@ -98,7 +105,8 @@ describe("client against LocalCluster", () => {
     await launchSleeper(c, "sleeper-1");
     const reconciled = new Promise<TaskUpdate>((resolve) => {
       c.updates$.subscribe((u) => {
-        if (u.status.taskId?.value === "sleeper-1" && u.status.reason === TaskStatus_Reason.RECONCILIATION) resolve(u);
+        if (u.status.taskId?.value === "sleeper-1" && u.status.reason === TaskStatus_Reason.RECONCILIATION)
+          resolve(u);
       });
     });
     proxy.cut();

@@ -1,7 +1,7 @@
 import { connect, type Leader, zookeeperLeaders } from "../../src/client/index.js";
 import { FakeMaster } from "../support/fake-master.js";
-import { FAST, until, waitForState } from "../support/wait.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
+import { FAST, until, waitForState } from "../support/wait.js";
 import { registerMaster, ZookeeperServer, zookeeperUnavailable } from "../support/zookeeper-server.js";
 
 const unavailable = zookeeperUnavailable();
@@ -26,9 +26,12 @@ describeZk("ZooKeeper leader detection (real ZooKeeper server)", () => {
 
   function watch(path: string): (Leader | undefined)[] {
     const seen: (Leader | undefined)[] = [];
-    const subscription = zookeeperLeaders({ servers: server.connectString, path, scheme: "http", sessionTimeoutMs: 2000 }).subscribe(
-      (leader) => seen.push(leader),
-    );
+    const subscription = zookeeperLeaders({
+      servers: server.connectString,
+      path,
+      scheme: "http",
+      sessionTimeoutMs: 2000,
+    }).subscribe((leader) => seen.push(leader));
     cleanup.push(() => subscription.unsubscribe());
     return seen;
   }

@@ -180,7 +180,7 @@ export class FakeMaster {
     });
   }
 
-  #serve(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  #serve(req: IncomingMessage, res: ServerResponse, body: Buffer): undefined {
     const scripted = this.scripted.shift();
     if (scripted !== undefined) {
       res.writeHead(scripted.status, { "content-type": "text/plain; charset=utf-8", ...scripted.headers });
@@ -199,7 +199,8 @@ export class FakeMaster {
     const contentType = req.headers["content-type"];
     if (contentType === undefined) return text(res, 400, "Expecting 'Content-Type' to be present");
     const codec = codecNameOf(contentType);
-    if (codec === undefined) return text(res, 415, `Expecting 'Content-Type' of application/json or application/x-protobuf`);
+    if (codec === undefined)
+      return text(res, 415, `Expecting 'Content-Type' of application/json or application/x-protobuf`);
     let call: scheduler.Call;
     try {
       call = schedulerCodecs(codec).call.decode(body);
@@ -228,7 +229,11 @@ export class FakeMaster {
     }
     if (streamId !== this.#stream.streamId) {
       record(400);
-      return text(res, 400, `The stream ID '${streamId}' included in this request didn't match the stream ID currently associated with framework ID ${frameworkId}`);
+      return text(
+        res,
+        400,
+        `The stream ID '${streamId}' included in this request didn't match the stream ID currently associated with framework ID ${frameworkId}`,
+      );
     }
     record(202);
     res.writeHead(202);
@@ -239,7 +244,7 @@ export class FakeMaster {
     this.onCall?.(call, this);
   }
 
-  #subscribe(req: IncomingMessage, res: ServerResponse, call: scheduler.Call): void {
+  #subscribe(req: IncomingMessage, res: ServerResponse, call: scheduler.Call): undefined {
     if (header(req, "mesos-stream-id") !== undefined) {
       return text(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
     }
@@ -248,7 +253,8 @@ export class FakeMaster {
     }
     const accept = header(req, "accept");
     const codec = accept === undefined || accept === "*/*" ? "json" : codecNameOf(accept);
-    if (codec === undefined) return text(res, 406, "Expecting 'Accept' to allow application/json or application/x-protobuf");
+    if (codec === undefined)
+      return text(res, 406, "Expecting 'Accept' to allow application/json or application/x-protobuf");
     const info = call.subscribe?.frameworkInfo;
     if (info === undefined) return text(res, 400, "Expecting 'subscribe' to be present");
     const topId = call.frameworkId?.value;
@@ -281,7 +287,10 @@ export class FakeMaster {
       previous.response.write(
         encodeRecord(
           schedulerCodecs(previous.codec).event.encode(
-            create(scheduler.EventSchema, { type: scheduler.Event_Type.ERROR, error: { message: "Framework failed over" } }),
+            create(scheduler.EventSchema, {
+              type: scheduler.Event_Type.ERROR,
+              error: { message: "Framework failed over" },
+            }),
           ),
         ),
       );
@@ -322,7 +331,13 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+function text(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): undefined {
   res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
   res.end(body);
+  return undefined;
 }

@@ -1,9 +1,9 @@
 import {
   Agent,
-  createServer,
-  type IncomingMessage,
   type ClientRequest,
+  createServer,
   request as httpRequest,
+  type IncomingMessage,
   type Server,
   type ServerResponse,
 } from "node:http";
@@ -148,7 +148,10 @@ export class FaultProxy {
     const seen: ProxiedRequest = {
       method: req.method ?? "GET",
       path: req.url ?? "/",
-      subscribe: req.method === "POST" && req.headers["mesos-stream-id"] === undefined && (req.url ?? "").endsWith("/scheduler"),
+      subscribe:
+        req.method === "POST" &&
+        req.headers["mesos-stream-id"] === undefined &&
+        (req.url ?? "").endsWith("/scheduler"),
       at: Date.now(),
     };
     this.requests.push(seen);

@@ -1,4 +1,4 @@
-import { firstValueFrom, filter, timeout as rxTimeout } from "rxjs";
+import { filter, firstValueFrom, timeout as rxTimeout } from "rxjs";
 import type { ConnectionState, SchedulerClient } from "../../src/client/index.js";
 
 /** Resolves with the first state of `client` that matches, failing after `timeoutMs`. */
@@ -10,8 +10,18 @@ export function waitForState<K extends ConnectionState["kind"]>(
 ): Promise<Extract<ConnectionState, { kind: K }>> {
   return firstValueFrom(
     client.state$.pipe(
-      filter((s): s is Extract<ConnectionState, { kind: K }> => s.kind === kind && where(s as Extract<ConnectionState, { kind: K }>)),
-      rxTimeout({ first: timeoutMs, with: () => { throw new Error(`state ${kind} not reached within ${timeoutMs} ms (now ${JSON.stringify(client.state.kind)})`); } }),
+      filter(
+        (s): s is Extract<ConnectionState, { kind: K }> =>
+          s.kind === kind && where(s as Extract<ConnectionState, { kind: K }>),
+      ),
+      rxTimeout({
+        first: timeoutMs,
+        with: () => {
+          throw new Error(
+            `state ${kind} not reached within ${timeoutMs} ms (now ${JSON.stringify(client.state.kind)})`,
+          );
+        },
+      }),
     ),
   );
 }

@@ -18,7 +18,8 @@ export function zookeeperUnavailable(): string | undefined {
     return `no ZooKeeper server: ${DEBIAN_JAR} is missing (install Debian's zookeeper package, or set ZOOKEEPER_CLASSPATH)`;
   }
   const java = spawnSync("java", ["-version"], { stdio: "ignore" });
-  if (java.error !== undefined || java.status !== 0) return `no ZooKeeper server: java is not runnable (${classpath})`;
+  if (java.error !== undefined || java.status !== 0)
+    return `no ZooKeeper server: java is not runnable (${classpath})`;
   return undefined;
 }
 
@@ -62,7 +63,11 @@ export class ZookeeperServer {
 
   /** A connected client; closed by the caller. */
   async client(sessionTimeoutMs = 4000): Promise<zookeeper.Client> {
-    const client = zookeeper.createClient(this.connectString, { sessionTimeout: sessionTimeoutMs, spinDelay: 100, retries: 0 });
+    const client = zookeeper.createClient(this.connectString, {
+      sessionTimeout: sessionTimeoutMs,
+      spinDelay: 100,
+      retries: 0,
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         client.close();
@@ -93,10 +98,14 @@ export class ZookeeperServer {
       ].join("\n"),
     );
     const classpath = process.env.ZOOKEEPER_CLASSPATH ?? DEBIAN_JAR;
-    const child = spawn("java", ["-Xmx128m", "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain", config], {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, ZOO_LOG_DIR: this.#dir },
-    });
+    const child = spawn(
+      "java",
+      ["-Xmx128m", "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain", config],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, ZOO_LOG_DIR: this.#dir },
+      },
+    );
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
