@@ -21,6 +21,7 @@ export {
 export {
   ALL_COMPLETED,
   asCompleted,
+  type CompletedFuture,
   type DoneAndNotDone,
   FIRST_COMPLETED,
   FIRST_EXCEPTION,

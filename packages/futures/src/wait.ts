@@ -115,6 +115,17 @@ export async function wait<T>(
 }
 
 /**
+ * A future as {@link asCompleted} yields it: the same object, typed without `then` so that `for await` hands out
+ * the future itself (TypeScript would otherwise type the loop variable as the awaited value).
+ *
+ * @example
+ * ```ts
+ * for await (const f of asCompleted(futures)) console.log(f.done(), await f.result());
+ * ```
+ */
+export type CompletedFuture<T> = Omit<Future<T>, "then">;
+
+/**
  * Yields futures as they complete (or are cancelled), like Python's `concurrent.futures.as_completed`: those
  * already done first, then each as it completes. Rejects with a `TimeoutError` if not all completed within
  * `timeout` ms of the call. Duplicates are yielded once.
@@ -127,7 +138,7 @@ export async function wait<T>(
 export function asCompleted<T>(
   futures: Iterable<Future<T>>,
   options: { timeout?: number } = {},
-): AsyncIterableIterator<Future<T>> {
+): AsyncIterableIterator<CompletedFuture<T>> {
   const { timeout } = options;
   if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0)) {
     throw new PoolArgumentError(
@@ -152,8 +163,8 @@ export function asCompleted<T>(
   let stopped = false;
   // A hand-written iterator, not an async generator: `yield` would await the (thenable) Future and hand out
   // its value instead of the Future itself.
-  const iterator: AsyncIterableIterator<Future<T>> = {
-    async next(): Promise<IteratorResult<Future<T>>> {
+  const iterator: AsyncIterableIterator<CompletedFuture<T>> = {
+    async next(): Promise<IteratorResult<CompletedFuture<T>>> {
       while (!stopped && yielded < total) {
         const next = completed.shift();
         if (next !== undefined) {
@@ -176,7 +187,7 @@ export function asCompleted<T>(
       }
       return { done: true, value: undefined };
     },
-    async return(): Promise<IteratorResult<Future<T>>> {
+    async return(): Promise<IteratorResult<CompletedFuture<T>>> {
       stopped = true;
       wake?.();
       return { done: true, value: undefined };

@@ -3,9 +3,9 @@ import type { LocalCluster } from "@satyr/local";
 import {
   ALL_COMPLETED,
   asCompleted,
+  type CompletedFuture,
   FIRST_COMPLETED,
   FIRST_EXCEPTION,
-  type Future,
   MesosPoolExecutor,
   wait,
 } from "../src/index.js";
@@ -101,17 +101,17 @@ describe("asCompleted", () => {
     await done;
     const slow = executor.submit(sleepFor, [600]);
     const quick = executor.submit(sleepFor, [100]);
-    const order: Future<unknown>[] = [];
-    for await (const f of asCompleted<unknown>([slow, done, quick, slow])) order.push(f);
+    const order: CompletedFuture<unknown>[] = [];
+    for await (const f of asCompleted([slow, done, quick, slow])) order.push(f);
     expect(order).toEqual([done, quick, slow]);
   });
 
   it("raises a TimeoutError if not all complete within timeout", async () => {
     const slow = executor.submit(sleepFor, [3000]);
     const quick = executor.submit(sleepFor, [10]);
-    const seen: Future<unknown>[] = [];
+    const seen: CompletedFuture<unknown>[] = [];
     const error = await (async () => {
-      for await (const f of asCompleted<unknown>([slow, quick], { timeout: 500 })) seen.push(f);
+      for await (const f of asCompleted([slow, quick], { timeout: 500 })) seen.push(f);
     })().catch((e: unknown) => e);
     expect(isTimeoutError(error)).toBe(true);
     expect(seen).toEqual([quick]);

@@ -120,7 +120,7 @@ export class Pool implements AsyncDisposable {
   }
 
   /** Runs `fn(...args)` and resolves with its value (Python's blocking `apply`). */
-  apply<A extends readonly unknown[], R>(
+  async apply<A extends readonly unknown[], R>(
     fn: PoolFunction<A, R>,
     args: A = [] as unknown as A,
     options: ApplyOptions<Awaited<R>> = {},
@@ -144,7 +144,7 @@ export class Pool implements AsyncDisposable {
   }
 
   /** `fn(item)` for every item, results in order (Python's `map`); rejects with the first failure. */
-  map<T, R>(
+  async map<T, R>(
     fn: PoolFunction<[T], R>,
     iterable: Iterable<T>,
     options: PoolMapOptions = {},
@@ -162,7 +162,7 @@ export class Pool implements AsyncDisposable {
   }
 
   /** `fn(...args)` for every argument list, results in order (Python's `starmap`). */
-  starmap<A extends readonly unknown[], R>(
+  async starmap<A extends readonly unknown[], R>(
     fn: PoolFunction<A, R>,
     iterable: Iterable<A>,
     options: PoolMapOptions = {},

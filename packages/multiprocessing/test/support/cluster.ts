@@ -1,0 +1,32 @@
+import { type ChunkRequest, type PoolBackend, poolBackend } from "@satyr/core";
+import { LocalCluster } from "@satyr/local";
+
+/** One embedded cluster per test file: fast allocation so tests do not wait a whole second per offer cycle. */
+export function startCluster(): Promise<LocalCluster> {
+  return LocalCluster.start({
+    agents: 1,
+    resources: { cpus: 16, mem: 8192, disk: 8192 },
+    allocationIntervalMs: 20,
+  });
+}
+
+/** The real backend on `master`, recording the chunk (task) sizes it is asked to run. */
+export function recordingBackend(master: string, name: string): PoolBackend & { readonly chunks: number[] } {
+  const base = poolBackend({ master, name });
+  const chunks: number[] = [];
+  return {
+    chunks,
+    async start() {
+      const runner = await base.start();
+      return {
+        run(request: ChunkRequest, hooks) {
+          chunks.push(request.calls.length);
+          return runner.run(request, hooks);
+        },
+      };
+    },
+    stop: () => base.stop(),
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
