@@ -14,6 +14,7 @@ export { isTaskFailedError, TaskFailedError } from "./errors/task-failed-error.j
 export { isUnschedulableTaskError, UnschedulableTaskError } from "./errors/unschedulable-task-error.js";
 export * from "./operators/index.js";
 export * from "./resources/index.js";
-export { type EmbeddedCluster, Running, type RunOptions, run, type StopOptions } from "./run.js";
+export { type EmbeddedCluster, type ModuleImporter, startEmbeddedCluster } from "./embedded-cluster.js";
+export { Running, type RunOptions, run, type StopOptions } from "./run.js";
 export * from "./scheduler/index.js";
 export * from "./tasks/index.js";

@@ -4,16 +4,10 @@ import { connect } from "./client/connect.js";
 import type { ConnectOptions, FrameworkOptions } from "./client/connect-options.js";
 import type { ConnectionState } from "./client/connection-state.js";
 import type { SchedulerClient } from "./client/scheduler-client.js";
+import { type EmbeddedCluster, startEmbeddedCluster } from "./embedded-cluster.js";
 import { CancelledError } from "./errors/cancelled-error.js";
-import { LocalClusterUnavailableError } from "./errors/local-cluster-unavailable-error.js";
 import { TimeoutError } from "./errors/timeout-error.js";
 import type { Scheduler } from "./scheduler/scheduler.js";
-
-/** What `run()` needs from an embedded `LocalCluster` (`@satyr/local`). */
-export interface EmbeddedCluster {
-  readonly masterUrl: string;
-  stop(): Promise<void>;
-}
 
 /** Options of {@link run}. */
 export interface RunOptions extends CallOptions {
@@ -33,7 +27,10 @@ export interface RunOptions extends CallOptions {
   readonly connect?: Omit<ConnectOptions, "master" | "framework">;
   /** Options for the embedded cluster when there is no master (passed to `LocalCluster.start`). */
   readonly local?: Readonly<Record<string, unknown>>;
-  /** On exit, wait for the scheduler's work (default true); false cancels and kills it. */
+  /**
+   * On exit, wait for the scheduler's work (default true); false cancels it (killing launched tasks, unless
+   * `teardown` is false: then they keep running for the next scheduler of this framework).
+   */
   readonly drain?: boolean;
   /** On exit, TEARDOWN the framework (default true); false only disconnects, so the framework can fail over. */
   readonly teardown?: boolean;
@@ -116,10 +113,11 @@ export class Running implements AsyncDisposable {
         try {
           await this.scheduler.whenIdle(options.signal === undefined ? {} : { signal: options.signal });
         } catch {
-          await this.scheduler.cancelAll(new CancelledError("draining"));
+          await this.scheduler.cancelAll(new CancelledError("draining"), { kill: teardown });
         }
       } else {
-        await this.scheduler.cancelAll(new CancelledError("shutdown without drain"));
+        // Without TEARDOWN the tasks stay for a scheduler that fails over to this framework: do not kill them.
+        await this.scheduler.cancelAll(new CancelledError("shutdown without drain"), { kill: teardown });
       }
       this.#subscription.unsubscribe();
       if (teardown) {
@@ -184,23 +182,6 @@ export async function run(scheduler: Scheduler, options: RunOptions): Promise<Ru
     await cluster?.stop().catch(() => undefined);
     throw error;
   }
-}
-
-async function startEmbeddedCluster(local: Readonly<Record<string, unknown>>): Promise<EmbeddedCluster> {
-  // A variable specifier keeps @satyr/local an optional peer: nothing resolves it unless no master is given.
-  const specifier = "@satyr/local";
-  let module: {
-    LocalCluster: { start(options: Readonly<Record<string, unknown>>): Promise<EmbeddedCluster> };
-  };
-  try {
-    module = await import(specifier);
-  } catch (cause) {
-    const code = (cause as { code?: unknown }).code;
-    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND")
-      throw new LocalClusterUnavailableError(cause);
-    throw cause;
-  }
-  return module.LocalCluster.start(local);
 }
 
 function waitSubscribed(client: SchedulerClient, options: CallOptions): Promise<void> {

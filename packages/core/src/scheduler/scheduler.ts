@@ -177,14 +177,16 @@ export class Scheduler {
   }
 
   /**
-   * Gives up on all remaining work (kills what runs); `run()` calls it on `{ drain: false }`.
+   * Gives up on all remaining work: its promises reject with a `CancelledError`; launched tasks are killed
+   * unless `kill` is false (then they keep running on the cluster, for a scheduler that fails over to them).
+   * `run()` calls it when leaving with `{ drain: false }`.
    *
    * @example
    * ```ts
    * await scheduler.cancelAll(new Error("shutting down"));
    * ```
    */
-  cancelAll(_reason?: unknown): Promise<void> {
+  cancelAll(_reason?: unknown, _options: { kill?: boolean } = {}): Promise<void> {
     return Promise.resolve();
   }
 

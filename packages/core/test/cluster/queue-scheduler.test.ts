@@ -41,7 +41,9 @@ describe("QueueScheduler on a LocalCluster", () => {
   it("runs tasks in parallel and in order of results", async () => {
     const add = (a: number, b: number) => a + b;
     const results = await Promise.all(
-      [1, 2, 3].map((i) => scheduler.submit(new FunctionTask({ fn: add, args: [10, i], resources: [cpus(0.1), mem(64)] }))),
+      [1, 2, 3].map((i) =>
+        scheduler.submit(new FunctionTask({ fn: add, args: [10, i], resources: [cpus(0.1), mem(64)] })),
+      ),
     );
     expect(results).toEqual([11, 12, 13]);
   });

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
-import { CommandInfoSchema, type TaskInfo, type TaskStatus } from "@satyr/proto";
 import { type LocalCluster, NO_DOCKER_MESSAGE } from "@satyr/local";
+import { CommandInfoSchema, type TaskInfo, type TaskStatus } from "@satyr/proto";
 import {
   CommandTask,
   cpus,
@@ -13,8 +13,8 @@ import {
   Placer,
   QueueScheduler,
   Resources,
-  registerTaskKind,
   type Running,
+  registerTaskKind,
   run,
   Scheduler,
   type SchedulerClient,
@@ -53,7 +53,10 @@ describe("README: Custom Scheduler (subclassing QueueScheduler)", () => {
       resources: [cpus(0.1), mem(128), disk(512)],
     });
     {
-      await using _running = await run(scheduler, { name: "satyr-custom-scheduler", master: cluster.masterUrl });
+      await using _running = await run(scheduler, {
+        name: "satyr-custom-scheduler",
+        master: cluster.masterUrl,
+      });
       await expect(scheduler.submit(task)).resolves.toBe(36);
     }
     expect(scheduler.log).toEqual([
@@ -118,7 +121,11 @@ describe("README: Command task", () => {
   });
 
   it("runs `echo 100` with /bin/sh -c and finishes", async () => {
-    const task = new CommandTask({ name: "command-task", command: "echo 100", resources: [cpus(0.1), mem(32)] });
+    const task = new CommandTask({
+      name: "command-task",
+      command: "echo 100",
+      resources: [cpus(0.1), mem(32)],
+    });
     const status = await scheduler.submit(task);
     expect(stateName(status.state)).toBe("TASK_FINISHED");
   });
@@ -126,7 +133,10 @@ describe("README: Command task", () => {
   it("runs the original's TaskInfo(command=CommandInfo(...)) form as a plain Task", async () => {
     const task = new Task({
       name: "command-task",
-      command: create(CommandInfoSchema, { value: "test \"$GREETING\" = hi", environment: { variables: [{ name: "GREETING", value: "hi" }] } }),
+      command: create(CommandInfoSchema, {
+        value: 'test "$GREETING" = hi',
+        environment: { variables: [{ name: "GREETING", value: "hi" }] },
+      }),
       resources: [cpus(0.1), mem(32)],
     });
     const status = await scheduler.submit(task);
@@ -179,7 +189,9 @@ describe("README: function task (the original's PythonTask)", () => {
   });
 
   it("runs a lambda and an async function, one after the other", async () => {
-    await expect(scheduler.submit(new FunctionTask({ fn: (a: number, b: number) => a + b, args: [1, 2] }))).resolves.toBe(3);
+    await expect(
+      scheduler.submit(new FunctionTask({ fn: (a: number, b: number) => a + b, args: [1, 2] })),
+    ).resolves.toBe(3);
     const later = async (x: string) => {
       await new Promise((r) => setTimeout(r, 10));
       return x.toUpperCase();
@@ -229,7 +241,8 @@ describe("README: Custom Task (subclassing Task)", () => {
 
   it("runs, gets its updates, and decodes back into its class", async () => {
     const unregister = registerTaskKind(CustomTask, {
-      decode: (info) => new CustomTask({ name: info.name, ...(info.command ? { command: info.command } : {}) }),
+      decode: (info) =>
+        new CustomTask({ name: info.name, ...(info.command ? { command: info.command } : {}) }),
     });
     const scheduler = new QueueScheduler({ logger: silent });
     try {
@@ -247,7 +260,9 @@ describe("README: Custom Task (subclassing Task)", () => {
         "Custom task has received a status update: TASK_FINISHED",
       ]);
       expect(task.uppercaseTaskName()).toBe("CUSTOM-TASK");
-      const decoded = decodeTask(task.toTaskInfo({ agentId: "a", resources: Resources.of(cpus(0.1)), ports: [] }));
+      const decoded = decodeTask(
+        task.toTaskInfo({ agentId: "a", resources: Resources.of(cpus(0.1)), ports: [] }),
+      );
       expect(decoded).toBeInstanceOf(CustomTask);
       expect((decoded as CustomTask).customMethod()).toBe("Arbitrary stuff");
     } finally {

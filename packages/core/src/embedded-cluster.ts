@@ -1,0 +1,46 @@
+import { LocalClusterUnavailableError } from "./errors/local-cluster-unavailable-error.js";
+
+/** What `run()` needs from an embedded `LocalCluster` (`@satyr/local`). */
+export interface EmbeddedCluster {
+  readonly masterUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Loads a module by specifier (the dynamic `import()`, replaceable for tests). */
+export type ModuleImporter = (specifier: string) => Promise<unknown>;
+
+const importModule: ModuleImporter = (specifier) => import(specifier);
+
+/**
+ * Starts an embedded `LocalCluster` from the optional peer dependency `@satyr/local`, imported only now so that
+ * users with a real master never need it. When it is not installed, throws a {@link LocalClusterUnavailableError}
+ * saying how to install it.
+ *
+ * @example
+ * ```ts
+ * const cluster = await startEmbeddedCluster({ agents: 2 });
+ * console.log(cluster.masterUrl);
+ * await cluster.stop();
+ * ```
+ */
+export async function startEmbeddedCluster(
+  options: Readonly<Record<string, unknown>> = {},
+  importer: ModuleImporter = importModule,
+): Promise<EmbeddedCluster> {
+  let module: {
+    LocalCluster?: { start?: (options: Readonly<Record<string, unknown>>) => Promise<EmbeddedCluster> };
+  };
+  try {
+    module = (await importer("@satyr/local")) as typeof module;
+  } catch (cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND")
+      throw new LocalClusterUnavailableError(cause);
+    throw cause;
+  }
+  const start = module.LocalCluster?.start;
+  if (typeof start !== "function") {
+    throw new LocalClusterUnavailableError(new Error("@satyr/local does not export LocalCluster.start"));
+  }
+  return start.call(module.LocalCluster, options);
+}
