@@ -10,7 +10,7 @@ import {
   Value_ScalarSchema,
 } from "@satyr/proto";
 import { connect, type SchedulerClient, type TaskUpdate } from "../../src/client/index.js";
-import { isConnectionError } from "../../src/errors/index.js";
+import { isAuthenticationError, isConnectionError } from "../../src/errors/index.js";
 import { FakeMaster } from "../support/fake-master.js";
 import { FaultProxy } from "../support/fault-proxy.js";
 import { FAST, waitForState } from "../support/wait.js";
@@ -161,5 +161,35 @@ describe("client against LocalCluster", () => {
     const state = await waitForState(c, "subscribed");
     expect(state.master).toBe(local.masterUrl);
     await c.revive();
+  });
+
+  it("HTTP basic credentials: accepted when right, AuthenticationError without retries when wrong", async () => {
+    const local = await LocalCluster.start({
+      credentials: [{ principal: "ops", secret: "s3cret" }],
+      heartbeatIntervalSeconds: 1,
+    });
+    cleanup.push(() => local.stop());
+    const good = connect({
+      master: local.masterUrl,
+      framework: { name: "auth-ok" },
+      credentials: { principal: "ops", secret: "s3cret" },
+      ...FAST,
+    });
+    cleanup.push(() => good.close());
+    await waitForState(good, "subscribed");
+    await good.suppress();
+    const proxy = await FaultProxy.start(local.masterUrl);
+    cleanup.push(() => proxy.stop());
+    const bad = connect({
+      master: proxy.url,
+      framework: { name: "auth-bad" },
+      credentials: { principal: "ops", secret: "wrong" },
+      ...FAST,
+    });
+    cleanup.push(() => bad.close());
+    const failed = await waitForState(bad, "failed");
+    expect(isAuthenticationError(failed.error)).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(proxy.subscribeCount).toBe(1);
   });
 });
