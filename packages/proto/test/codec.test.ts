@@ -108,6 +108,18 @@ describe("JSON encoding", () => {
     // Mesos writes int64 as a bare JSON number: parsing must not round it through a double.
     const bare = `{"type":"KILL","kill":{"task_id":{"value":"t"},"kill_policy":{"grace_period":{"nanoseconds":${BIG_INT64}}}}}`;
     expect(codec.call.decode(text.encode(bare)).kill?.killPolicy?.gracePeriod?.nanoseconds).toBe(BIG_INT64);
+    // 2^53 + 1: the smallest integer a double cannot hold.
+    const edge = bare.replace(`${BIG_INT64}`, "9007199254740993");
+    expect(codec.call.decode(text.encode(edge)).kill?.killPolicy?.gracePeriod?.nanoseconds).toBe(
+      9007199254740993n,
+    );
+    const fifteen = bare.replace(`${BIG_INT64}`, "999999999999999");
+    expect(codec.call.decode(text.encode(fifteen)).kill?.killPolicy?.gracePeriod?.nanoseconds).toBe(
+      999999999999999n,
+    );
+    // Long digit runs inside strings stay strings.
+    const id = bare.replace('"value":"t"', '"value":"12345678901234567890123"');
+    expect(codec.call.decode(text.encode(id)).kill?.taskId?.value).toBe("12345678901234567890123");
     const negative = bare.replace(`${BIG_INT64}`, `-${BIG_INT64}`);
     expect(codec.call.decode(text.encode(negative)).kill?.killPolicy?.gracePeriod?.nanoseconds).toBe(
       -BIG_INT64,
