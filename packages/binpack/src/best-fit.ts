@@ -123,7 +123,10 @@ export function goodEnoughFitDense(
 }
 
 function run(p: Dense, order: readonly number[], goodEnough: number | undefined): void {
-  if (goodEnough === undefined) return bestFitDense(p, order);
+  if (goodEnough === undefined) {
+    bestFitDense(p, order);
+    return;
+  }
   if (typeof goodEnough !== "number" || !(goodEnough >= 0 && goodEnough <= 1)) {
     throw new BinpackError(`goodEnough must be a number in [0, 1], got ${String(goodEnough)}`);
   }

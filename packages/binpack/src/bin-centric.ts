@@ -42,7 +42,7 @@ export function largestFirst(p: Dense): number[] {
  * @internal
  */
 export function binCentricDense(p: Dense, rule: Rule): void {
-  const { d, m, n, demand, capacity, residual, weights } = p;
+  const { d, n, demand, capacity, residual, weights } = p;
   const remaining = new Int32Array(n);
   for (let i = 0; i < n; i++) remaining[i] = i;
   let left = n;

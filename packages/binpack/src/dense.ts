@@ -34,19 +34,25 @@ function checkAmount(value: unknown, where: string, key: string): void {
   }
 }
 
+/**
+ * Adds the dimensions `vector` names to `dims`. Vectors of one shape list their keys in the same order, so the
+ * key at position k is usually `dims[k]` already and the map lookup is skipped.
+ */
 function collect(
   index: Map<string, number>,
   dims: string[],
   vector: unknown,
-  where: string,
+  where: () => string,
   field: string,
 ): void {
   if (typeof vector !== "object" || vector === null) {
-    throw new BinpackError(`${where}.${field} must be an object of resource amounts, got ${String(vector)}`);
+    throw new BinpackError(
+      `${where()}.${field} must be an object of resource amounts, got ${String(vector)}`,
+    );
   }
-  const record = vector as Record<string, unknown>;
-  for (const key in record) {
-    checkAmount(record[key], `${where}.${field}`, key);
+  let position = 0;
+  for (const key in vector as Record<string, unknown>) {
+    if (dims[position++] === key) continue;
     if (!index.has(key)) {
       index.set(key, dims.length);
       dims.push(key);
@@ -69,15 +75,27 @@ function checkIds(list: readonly { id: string }[], what: string): void {
   }
 }
 
+/** Writes one vector into row `row`, validating every amount on the way. */
 function fill(
   target: Float64Array,
   row: number,
-  d: number,
+  dims: readonly string[],
   index: Map<string, number>,
   vector: Vector,
+  where: () => string,
 ): void {
+  const d = dims.length;
   const base = row * d;
-  for (const key in vector) target[base + (index.get(key) as number)] = vector[key] as number;
+  let position = 0;
+  for (const key in vector) {
+    const value = vector[key];
+    if (typeof value !== "number" || !(value >= 0 && value < Number.POSITIVE_INFINITY)) {
+      throw new BinpackError(`${where()}.${key} must be a finite number >= 0, got ${String(value)}`);
+    }
+    const k = dims[position] === key ? position : (index.get(key) as number);
+    position++;
+    target[base + k] = value;
+  }
 }
 
 /**
@@ -92,17 +110,22 @@ export function densify(items: readonly Item[], bins: readonly Bin[], weights?: 
   checkIds(bins, "bins");
   const index = new Map<string, number>();
   const dims: string[] = [];
-  for (let i = 0; i < items.length; i++)
-    collect(index, dims, (items[i] as Item).demand, `items[${i}]`, "demand");
-  for (let j = 0; j < bins.length; j++)
-    collect(index, dims, (bins[j] as Bin).capacity, `bins[${j}]`, "capacity");
+  for (let i = 0; i < items.length; i++) {
+    collect(index, dims, (items[i] as Item).demand, () => `items[${i}]`, "demand");
+  }
+  for (let j = 0; j < bins.length; j++) {
+    collect(index, dims, (bins[j] as Bin).capacity, () => `bins[${j}]`, "capacity");
+  }
   const d = dims.length;
   const n = items.length;
   const m = bins.length;
   const demand = new Float64Array(n * d);
   const capacity = new Float64Array(m * d);
-  for (let i = 0; i < n; i++) fill(demand, i, d, index, (items[i] as Item).demand);
-  for (let j = 0; j < m; j++) fill(capacity, j, d, index, (bins[j] as Bin).capacity);
+  for (let i = 0; i < n; i++)
+    fill(demand, i, dims, index, (items[i] as Item).demand, () => `items[${i}].demand`);
+  for (let j = 0; j < m; j++) {
+    fill(capacity, j, dims, index, (bins[j] as Bin).capacity, () => `bins[${j}].capacity`);
+  }
   return {
     dims,
     d,
@@ -216,7 +239,7 @@ export function toPacking<I extends Item, B extends Bin>(
     const r: Record<string, number> = {};
     for (let k = 0; k < d; k++) {
       const v = residual[j * d + k] as number;
-      r[dims[k] as string] = v < 0 ? 0 : v;
+      r[dims[k] as string] = Math.max(0, v);
     }
     const list: I[] = [];
     lists[j] = list;

@@ -59,7 +59,7 @@ export class FirstFitIndex<B extends Bin = Bin> {
     if (j < 0) return undefined;
     place(this.dense, 0, j);
     this.dense.placements.length = 0;
-    this.tree.update(j, this.dense.residual);
+    this.tree.update(j);
     return this.bins[j];
   }
 
@@ -72,7 +72,7 @@ export class FirstFitIndex<B extends Bin = Bin> {
     const out: Record<string, number> = {};
     for (let k = 0; k < d; k++) {
       const v = residual[index * d + k] as number;
-      out[dims[k] as string] = v < 0 ? 0 : v;
+      out[dims[k] as string] = Math.max(0, v);
     }
     return out;
   }

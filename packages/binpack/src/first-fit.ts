@@ -27,7 +27,7 @@ export function firstFitDense(p: Dense, order: readonly number[], indexed = p.m 
       const j = tree.findFirst(needOf(p, i, need));
       if (j >= 0) {
         place(p, i, j);
-        tree.update(j, p.residual);
+        tree.update(j);
       }
     }
     return;

@@ -158,7 +158,9 @@ describe("FirstFitIndex", () => {
     for (const b of batch.bins) for (const item of b.items) expected.set(item.id, b.bin.id);
     expect(streamed).toEqual(items.map((item) => expected.get(item.id)));
     expect(streamed.filter((id) => id === undefined).length).toBe(batch.unplaced.length);
-    batch.bins.forEach((b, j) => expect(index.residualOf(j)).toEqual(b.residual));
+    batch.bins.forEach((b, j) => {
+      expect(index.residualOf(j)).toEqual(b.residual);
+    });
   });
 
   test("a dimension no bin has fits only a zero demand; bad input throws", () => {

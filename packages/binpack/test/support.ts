@@ -9,9 +9,11 @@ const amount = fc.oneof(
   fc.integer({ min: 0, max: 120 }).map((x) => x / 10),
 );
 
-const vector = fc.record(Object.fromEntries(DIMS.map((k) => [k, amount])) as Record<string, typeof amount>, {
-  requiredKeys: [],
-});
+const vector = fc
+  .record(Object.fromEntries(DIMS.map((k) => [k, amount])) as Record<string, typeof amount>, {
+    requiredKeys: [],
+  })
+  .map((v) => v as Record<string, number>);
 
 export const problem = (maxItems = 30, maxBins = 8) =>
   fc
@@ -24,7 +26,9 @@ export const problem = (maxItems = 30, maxBins = 8) =>
 /** Throws with a description of the first violation of the Packing contract. */
 export function assertValid(items: readonly Item[], bins: readonly Bin[], packing: Packing): void {
   expect(packing.bins.map((b) => b.bin)).toEqual(bins);
-  packing.bins.forEach((b, j) => expect(b.bin).toBe(bins[j]));
+  packing.bins.forEach((b, j) => {
+    expect(b.bin).toBe(bins[j]);
+  });
   const seen = new Set<Item>();
   for (const b of packing.bins) {
     const sums: Record<string, number> = {};

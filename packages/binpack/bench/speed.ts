@@ -1,0 +1,232 @@
+/**
+ * The speed suite (binpack-anchors.md §6.2: S1, S2, S3, S5, S6, plus S7): tinybench, medians, figures printed
+ * beside their targets. Offers are 5-dimensional (cpus, mem, disk, gpus, ports) and, unless stated, roomy
+ * enough that every offer stays feasible for every task: the worst case for a full scan.
+ */
+import { cpus } from "node:os";
+import { Bench } from "tinybench";
+import { bestFitDense } from "../src/best-fit.js";
+import { type Dense, densify, inputOrder } from "../src/dense.js";
+import { type Bin, FirstFitIndex, type Item, pack } from "../src/index.js";
+import { fenzoReplica, mulberry32, type Random, uniform } from "./instances.js";
+import { onlineUtilisation } from "./quality.js";
+
+function offers(rand: Random, m: number, roomy = true): Bin[] {
+  const scale = roomy ? 1000 : 1;
+  return Array.from({ length: m }, (_, j) => ({
+    id: `offer-${j}`,
+    capacity: {
+      cpus: uniform(rand, 8, 64) * scale,
+      mem: uniform(rand, 16384, 262144) * scale,
+      disk: uniform(rand, 100000, 1000000) * scale,
+      gpus: uniform(rand, 0, 8) * scale,
+      ports: uniform(rand, 100, 1000) * scale,
+    },
+  }));
+}
+
+function tasks(rand: Random, n: number): Item[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `task-${i}`,
+    demand: {
+      cpus: uniform(rand, 1, 8) / 2,
+      mem: uniform(rand, 128, 8192),
+      disk: uniform(rand, 100, 10000),
+      gpus: rand() < 0.1 ? 1 : 0,
+      ports: uniform(rand, 0, 4),
+    },
+  }));
+}
+
+function reset(p: Dense): void {
+  p.residual.set(p.capacity);
+  p.used.fill(0);
+  p.assignment.fill(-1);
+  p.placements.length = 0;
+}
+
+/** Median milliseconds of `fn` over `iterations` runs (after a warmup when `warmup`). */
+function median(
+  name: string,
+  fn: () => void,
+  iterations: number,
+  hooks: { beforeEach?: () => void } = {},
+  warmup = true,
+): number {
+  const bench = new Bench({ iterations, time: 0, warmup, warmupIterations: warmup ? 3 : 0, warmupTime: 0 });
+  bench.add(name, fn, hooks.beforeEach === undefined ? {} : { beforeEach: hooks.beforeEach });
+  const [task] = bench.runSync();
+  const result = task?.result;
+  if (result === undefined || !("latency" in result)) throw new Error(`${name} did not complete`);
+  return result.latency.p50;
+}
+
+const verdict = (ok: boolean) => (ok ? "meets target" : "MISSES target");
+const fmt = (x: number, digits = 2) => x.toFixed(digits);
+
+function kernelNsPerPair(n: number, m: number, iterations: number): number {
+  const rand = mulberry32(n * 7 + m);
+  const p = densify(tasks(rand, n), offers(rand, m));
+  const order = inputOrder(n);
+  const ms = median(
+    `bf kernel ${n}x${m}`,
+    () => bestFitDense(p, order),
+    iterations,
+    { beforeEach: () => reset(p) },
+    iterations > 1,
+  );
+  return (ms * 1e6) / (n * m);
+}
+
+function main(): void {
+  console.log(`# @satyr/binpack speed suite`);
+  console.log(
+    `node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, tinybench medians`,
+  );
+  console.log(`(a shared, contended VM gives noisy figures; compare within one run)\n`);
+
+  // S1: full-scan scorer, ns per task×offer pair, D = 5, M = 10k.
+  const s1 = kernelNsPerPair(200, 10000, 15);
+  console.log(
+    `S1  full-scan best fit, 200 tasks × 10,000 offers, D=5: ${fmt(s1)} ns/pair   target ≤ 10   ${verdict(s1 <= 10)}`,
+  );
+
+  // S2: Fenzo-sized batch through the public API, conversion and result building included.
+  {
+    const rand = mulberry32(2);
+    const bins = offers(rand, 10000);
+    const items = tasks(rand, 200);
+    const bf = median("pack bf 200x10k", () => pack(items, bins, { heuristic: "bf" }), 15);
+    const bfd = median("pack bfd 200x10k", () => pack(items, bins, { heuristic: "bfd" }), 15);
+    const convert = median("densify 200x10k", () => densify(items, bins), 15);
+    console.log(
+      `S2  pack(200 tasks, 10,000 offers): bf ${fmt(bf)} ms, bfd ${fmt(bfd)} ms (record→dense conversion alone ${fmt(convert)} ms)   target ≤ 25 ms   ${verdict(bf <= 25 && bfd <= 25)}`,
+    );
+    console.log(
+      `    = ${fmt(200 / (bf / 1000), 0)} placements/s (Fenzo full scan: 246 ms, good-enough 58 ms)`,
+    );
+  }
+
+  // S3: Kubernetes-relative, 5,000 offers, 10,000 tasks, pure compute.
+  {
+    const rand = mulberry32(3);
+    const bins = offers(rand, 5000, false);
+    const items = tasks(rand, 10000);
+    const ms = median("pack bf 10kx5k", () => pack(items, bins, { heuristic: "bf" }), 3, {}, false);
+    const rate = 10000 / (ms / 1000);
+    const placed = 10000 - pack(items, bins, { heuristic: "bf" }).unplaced.length;
+    console.log(
+      `S3  pack(10,000 tasks, 5,000 offers) bf: ${fmt(ms, 0)} ms = ${fmt(rate, 0)} placements/s (${placed} placed, ${fmt((ms * 1e6) / 5e7)} ns/pair)   target ≥ 8,100/s   ${verdict(rate >= 8100)}`,
+    );
+  }
+
+  // S5: indexed first fit, placements per second, at 10k and 100k offers.
+  for (const m of [10000, 100000]) {
+    const rand = mulberry32(5 + m);
+    const bins = offers(rand, m, false);
+    const items = tasks(rand, 10000);
+    let index = new FirstFitIndex(bins);
+    const ms = median(
+      `FirstFitIndex ${m}`,
+      () => {
+        for (const item of items) index.place(item.demand);
+      },
+      10,
+      {
+        beforeEach: () => {
+          index = new FirstFitIndex(bins);
+        },
+      },
+    );
+    const build = median("FirstFitIndex build", () => new FirstFitIndex(bins), 5);
+    const ffMs = median(`ff ${m}`, () => pack(items, bins, { heuristic: "ff" }), 5);
+    const rate = 10000 / (ms / 1000);
+    console.log(
+      `S5  indexed first fit, ${m.toLocaleString("en")} offers: ${fmt(rate / 1000, 0)}k placements/s (index build ${fmt(build)} ms; pack ff of 10k tasks end to end ${fmt(ffMs)} ms = ${fmt(10000 / (ffMs / 1000) / 1000, 0)}k/s)   target ≥ 200k/s   ${verdict(rate >= 200000)}`,
+    );
+  }
+
+  // S6: growth grid for the full scan (dense kernel) and the indexed first fit.
+  console.log(`\nS6  growth grid: full-scan best fit ms (ns/pair) | indexed first fit µs per placement`);
+  const ns = [100, 1000, 10000];
+  const ms = [100, 1000, 10000, 100000];
+  const cells: { n: number; m: number; t: number }[] = [];
+  console.log(`    N \\ M   ${ms.map((m) => m.toLocaleString("en").padStart(26)).join("")}`);
+  for (const n of ns) {
+    const row: string[] = [];
+    for (const m of ms) {
+      const iterations = Math.max(1, Math.min(20, Math.floor(2e7 / (n * m))));
+      const nsPair = kernelNsPerPair(n, m, iterations);
+      const t = (nsPair * n * m) / 1e6;
+      cells.push({ n, m, t });
+      const rand = mulberry32(n + m);
+      const bins = offers(rand, m, false);
+      const items = tasks(rand, n);
+      let index = new FirstFitIndex(bins);
+      const ffMs = median(
+        "ff grid",
+        () => {
+          for (const item of items) index.place(item.demand);
+        },
+        Math.max(3, Math.min(20, Math.floor(1e5 / n))),
+        {
+          beforeEach: () => {
+            index = new FirstFitIndex(bins);
+          },
+        },
+      );
+      row.push(`${fmt(t, 1)} (${fmt(nsPair, 1)}) | ${fmt((ffMs * 1000) / n, 2)}`.padStart(26));
+    }
+    console.log(`    ${String(n).padStart(6)}  ${row.join("")}`);
+  }
+  // Least squares of t = a·N·M through the origin, and its R².
+  const a = cells.reduce((s, c) => s + c.t * c.n * c.m, 0) / cells.reduce((s, c) => s + (c.n * c.m) ** 2, 0);
+  const meanT = cells.reduce((s, c) => s + c.t, 0) / cells.length;
+  const ssRes = cells.reduce((s, c) => s + (c.t - a * c.n * c.m) ** 2, 0);
+  const ssTot = cells.reduce((s, c) => s + (c.t - meanT) ** 2, 0);
+  const r2 = 1 - ssRes / ssTot;
+  console.log(
+    `    full scan fits t = a·N·M with a = ${fmt(a * 1e6)} ns/pair, R² = ${fmt(r2, 4)}   target R² ≥ 0.95   ${verdict(r2 >= 0.95)}`,
+  );
+  const d1 = kernelNsPerPair(1000, 5000, 5) * 5000;
+  const d2 = kernelNsPerPair(1000, 10000, 5) * 10000;
+  const d3 = kernelNsPerPair(1000, 20000, 5) * 20000;
+  const doubling = [d2 / d1, d3 / d2];
+  console.log(
+    `    doubling M at N=1,000 (5k→10k→20k): ×${fmt(doubling[0] as number)}, ×${fmt(doubling[1] as number)}   target 2.0 ± 0.3   ${verdict(doubling.every((x) => Math.abs(x - 2) <= 0.3))}`,
+  );
+
+  // S7: good-enough exit on the Fenzo replica at 10,000 hosts, online batches of 200.
+  {
+    const { hosts, tasks: all, totalCores } = fenzoReplica(mulberry32(1), 10000);
+    const batches = Math.ceil(all.length / 200);
+    let full = 0;
+    let fast = 0;
+    const fullMs = median(
+      "fenzo full",
+      () => {
+        full = onlineUtilisation(hosts, all, totalCores, { heuristic: "bf" });
+      },
+      1,
+      {},
+      false,
+    );
+    const fastMs = median(
+      "fenzo good-enough",
+      () => {
+        fast = onlineUtilisation(hosts, all, totalCores, { heuristic: "bf", goodEnough: 0.1 });
+      },
+      1,
+      {},
+      false,
+    );
+    console.log(
+      `\nS7  Fenzo replica, 10,000 hosts, ${batches} batches of 200: full scan ${fmt(fullMs / batches)} ms/batch at ${fmt(full * 100)} % cores; good-enough 0.1 ${fmt(fastMs / batches)} ms/batch at ${fmt(fast * 100)} %`,
+    );
+    console.log(
+      `    speed-up ×${fmt(fullMs / fastMs, 1)}   target ≥ 4×, ≤ 0.3 points lost   ${verdict(fullMs / fastMs >= 4 && full - fast <= 0.003)}`,
+    );
+  }
+}
+
+main();
