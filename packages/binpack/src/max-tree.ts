@@ -53,7 +53,7 @@ export class MaxTree {
     for (let x = 0; x < d; x++) {
       const l = node[a + x] as number;
       const r = node[b + x] as number;
-      const v = l > r ? l : r;
+      const v = Math.max(l, r);
       if (node[t + x] !== v) {
         node[t + x] = v;
         changed = true;
