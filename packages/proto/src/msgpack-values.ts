@@ -216,7 +216,13 @@ export function toWire(value: unknown, where: string): unknown {
     copies.set(v, copy);
     for (const key of Object.keys(v)) {
       path.push(/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
-      const entry = visit((v as Record<string, unknown>)[key]);
+      let raw: unknown;
+      try {
+        raw = (v as Record<string, unknown>)[key];
+      } catch (cause) {
+        return fail(`reading the property threw: ${cause instanceof Error ? cause.message : String(cause)}`);
+      }
+      const entry = visit(raw);
       // A plain assignment to "__proto__" would replace the copy's prototype instead of adding a key.
       Object.defineProperty(copy, key, {
         value: entry,
@@ -293,7 +299,15 @@ function describeKey(key: unknown): string {
 
 /** msgpack bytes of a value already passed through {@link toWire}. */
 export function packWire(value: unknown): Uint8Array {
-  return packr.pack(value);
+  try {
+    return packr.pack(value);
+  } catch (cause) {
+    throw new PayloadError(
+      "unserializable",
+      `the value could not be encoded as msgpack: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
 }
 
 /**

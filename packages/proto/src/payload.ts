@@ -12,7 +12,7 @@ import type { RemoteErrorData } from "./remote-error.js";
  * console.log(`satyr task payload v${PAYLOAD_VERSION}`);
  * ```
  */
-export const PAYLOAD_VERSION = 1;
+export const PAYLOAD_VERSION: number = 1;
 
 /**
  * The function a task runs: its source text (a self-contained function: no captured variables, no imports),

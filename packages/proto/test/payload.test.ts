@@ -192,6 +192,22 @@ describe("task payload", () => {
     }
   });
 
+  it("reports a property getter that throws as unserializable, naming the path", () => {
+    const tricky = {
+      inner: Object.defineProperty({}, "boom", {
+        enumerable: true,
+        get() {
+          throw new Error("no access");
+        },
+      }),
+    };
+    const error = payloadErrorOf(() => encodeTaskPayload({ fn, calls: [[1, tricky]] }));
+    expect(error.code).toBe("unserializable");
+    expect(error.message).toContain(
+      "call 0, argument 1 at .inner.boom: reading the property threw: no access",
+    );
+  });
+
   it("refuses an invalid function reference or call list", () => {
     expect(payloadErrorOf(() => encodeTaskPayload({ fn: { kind: "nope" } as never, calls: [] })).code).toBe(
       "unserializable",
