@@ -134,6 +134,17 @@ export class Subscription {
   }
 }
 
+const opened = new Set<Scheduler>();
+
+/** Tears down every framework a test subscribed (so a failed test cannot keep the cluster's offers). */
+export async function teardownAll(): Promise<void> {
+  for (const scheduler of opened) {
+    if (!scheduler.sub.ended) await scheduler.call("TEARDOWN").catch(() => undefined);
+    scheduler.sub.close();
+  }
+  opened.clear();
+}
+
 /** A scheduler client speaking raw JSON calls. */
 export class Scheduler {
   constructor(
@@ -147,7 +158,9 @@ export class Scheduler {
     if (info.id !== undefined) body.framework_id = info.id;
     const sub = await Subscription.open(`${masterUrl}/api/v1/scheduler`, body);
     await sub.next((e) => e.type === "SUBSCRIBED" || e.type === "ERROR");
-    return new Scheduler(masterUrl, sub);
+    const scheduler = new Scheduler(masterUrl, sub);
+    opened.add(scheduler);
+    return scheduler;
   }
 
   get frameworkId(): string {

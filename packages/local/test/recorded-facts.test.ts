@@ -2,7 +2,7 @@
 import { create } from "@bufbuild/protobuf";
 import { scheduler, schedulerCodecs } from "@satyr/proto";
 import { LocalCluster } from "../src/index.js";
-import { commandTask, customTask, type Json, post, Scheduler, Subscription, sleep } from "./helpers.js";
+import { commandTask, customTask, type Json, post, Scheduler, Subscription, sleep, teardownAll } from "./helpers.js";
 
 let cluster: LocalCluster;
 let api: string;
@@ -12,6 +12,7 @@ beforeAll(async () => {
   cluster = await LocalCluster.start({ resources: { cpus: 4, mem: 4096, disk: 4096 }, allocationIntervalMs: 200 });
   api = `${cluster.masterUrl}/api/v1/scheduler`;
 });
+afterEach(() => teardownAll());
 afterAll(() => cluster.stop());
 
 async function drainOffers(s: Scheduler): Promise<Json> {
@@ -21,10 +22,9 @@ async function drainOffers(s: Scheduler): Promise<Json> {
 
 describe("error answers", () => {
   let s: Scheduler;
-  beforeAll(async () => {
+  beforeEach(async () => {
     s = await Scheduler.subscribe(cluster.masterUrl);
   });
-  afterAll(() => s.call("TEARDOWN"));
   const revive = () => JSON.stringify({ framework_id: { value: s.frameworkId }, type: "REVIVE" });
 
   test("400 without Mesos-Stream-Id, as text/plain", async () => {

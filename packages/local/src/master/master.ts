@@ -85,6 +85,7 @@ export class Master implements MasterPort {
   #ip = "127.0.0.1";
   #port = 0;
   #stopped = false;
+  #deferred: (() => void)[] = [];
 
   constructor(settings: MasterSettings) {
     this.settings = settings;
@@ -353,6 +354,8 @@ export class Master implements MasterPort {
     let remaining = offers.reduce((sum, o) => sum.add(o.resources), Resources.empty);
     if (agent === undefined) return;
     const role = first.role;
+    // Like Mesos, every operation is validated before any task reaches the agent.
+    this.#deferred = [];
     for (const operation of accept.operations) {
       if (operation.type === Offer_Operation_Type.LAUNCH) {
         for (const task of operation.launch?.taskInfos ?? []) {
@@ -364,6 +367,7 @@ export class Master implements MasterPort {
       // Reservations and volumes do not exist on a local cluster; like an invalid operation without an id,
       // such operations are dropped.
     }
+    for (const launch of this.#deferred.splice(0)) launch();
     this.#filters.refuse(framework.id, role, agent.port.id, remaining, refuseSeconds, Date.now());
     this.requestAllocation();
   }
@@ -394,7 +398,7 @@ export class Master implements MasterPort {
     }
     this.#addTask(framework, agent, task, role, executorId);
     agent.used = agent.used.add(consumed);
-    agent.port.launchTask(framework.info, task);
+    this.#deferred.push(() => agent.port.launchTask(framework.info, task));
     return offered.subtract(consumed);
   }
 
@@ -448,7 +452,7 @@ export class Master implements MasterPort {
     if (isNew) this.#addExecutor(agent, framework.id, executor, Resources.fromProto(executor.resources));
     for (const task of tasks) this.#addTask(framework, agent, task, role, executorId);
     agent.used = agent.used.add(total);
-    agent.port.launchGroup(framework.info, executor, tasks);
+    this.#deferred.push(() => agent.port.launchGroup(framework.info, executor, tasks));
     return offered.subtract(total);
   }
 
