@@ -3,6 +3,7 @@ import {
   cpus,
   isBrokenPoolError,
   isCancelledError,
+  isInvalidTaskError,
   isPoolArgumentError,
   isPoolClosedError,
   isRemoteTaskError,
@@ -225,6 +226,13 @@ describe("MesosPoolExecutor.submit and Future", () => {
     } finally {
       await two.shutdown();
     }
+  });
+
+  it("fails a call whose arguments cannot travel with a typed error, and goes on", async () => {
+    const error = await executor.submit((f: unknown) => typeof f, [() => 1]).exception();
+    expect(isInvalidTaskError(error)).toBe(true);
+    expect(error?.message).toMatch(/function|serializ/i);
+    expect(await executor.submit((x: number) => x, [1])).toBe(1);
   });
 
   it("rejects a bad function or arguments with a typed error", () => {
