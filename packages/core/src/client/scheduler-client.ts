@@ -247,18 +247,20 @@ export class SchedulerClient implements AsyncDisposable {
     tasks: readonly TaskInfo[],
     options: CallOptions & OfferFilterOptions = {},
   ): Promise<void> {
-    const agentId = offerIds.map((id) => this.#offers.get(id)?.agentId).find((a) => a !== undefined);
-    const taskInfos = tasks.map((task) => {
-      if (task.agentId !== undefined || agentId === undefined) return task;
-      const copy = clone(TaskInfoSchema, task);
-      copy.agentId = clone(AgentIDSchema, agentId);
-      return copy;
+    return this.#guard(() => {
+      const agentId = offerIds.map((id) => this.#offers.get(id)?.agentId).find((a) => a !== undefined);
+      const taskInfos = tasks.map((task) => {
+        if (task.agentId !== undefined || agentId === undefined) return task;
+        const copy = clone(TaskInfoSchema, task);
+        copy.agentId = clone(AgentIDSchema, agentId);
+        return copy;
+      });
+      return this.accept(
+        offerIds,
+        [create(Offer_OperationSchema, { type: Offer_Operation_Type.LAUNCH, launch: { taskInfos } })],
+        options,
+      );
     });
-    return this.accept(
-      offerIds,
-      [create(Offer_OperationSchema, { type: Offer_Operation_Type.LAUNCH, launch: { taskInfos } })],
-      options,
-    );
   }
 
   /**

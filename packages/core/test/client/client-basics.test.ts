@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { scheduler, TaskInfoSchema, TaskState } from "@satyr/proto";
+import { encodeRecord, scheduler, schedulerCodecs, TaskInfoSchema, TaskState } from "@satyr/proto";
 import { connect, type SchedulerClient } from "../../src/client/index.js";
 import {
   isAuthenticationError,
@@ -114,6 +114,72 @@ describe.each(["protobuf", "json"] as const)("SchedulerClient over %s", (codec: 
   });
 });
 
+describe("SchedulerClient transport", () => {
+  it("keeps the event stream on its own connection; calls go over others", async () => {
+    const { master, client } = await setup();
+    await waitForState(client, "subscribed");
+    await Promise.all([client.revive(), client.suppress(), client.reconcile([])]);
+    const streamPort = master.subscribes[0]!.remotePort;
+    expect(streamPort).toBeDefined();
+    expect(master.calls.length).toBeGreaterThanOrEqual(3);
+    for (const call of master.calls) expect(call.remotePort).not.toBe(streamPort);
+  });
+
+  it("decodes events however the stream is chunked, in order", async () => {
+    // No heartbeats: they would land between the partial records written here.
+    const { master, client } = await setup({ master: { heartbeats: false, heartbeatIntervalSeconds: 5 } });
+    const received: string[] = [];
+    client.messages$.subscribe((m) => received.push(new TextDecoder().decode(m.data)));
+    await waitForState(client, "subscribed");
+    const codec = schedulerCodecs("protobuf").event;
+    const bytes = Buffer.concat(
+      Array.from({ length: 300 }, (_, i) =>
+        encodeRecord(
+          codec.encode(
+            create(scheduler.EventSchema, {
+              type: scheduler.Event_Type.MESSAGE,
+              message: {
+                agentId: { value: "a" },
+                executorId: { value: "e" },
+                data: new TextEncoder().encode(`m${i}`),
+              },
+            }),
+          ),
+        ),
+      ),
+    );
+    for (let at = 0; at < bytes.length; at += 7) {
+      master.sendRaw(bytes.subarray(at, at + 7));
+      if (at % 700 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await until(() => received.length === 300, 3000, "all messages");
+    expect(received).toEqual(Array.from({ length: 300 }, (_, i) => `m${i}`));
+  });
+
+  it("tries the next master of a list when one is unreachable", async () => {
+    const master = await FakeMaster.start({ heartbeatIntervalSeconds: 0.5 });
+    cleanup.push(() => master.stop());
+    const client = connect({
+      master: `http://127.0.0.1:1,${master.url}`,
+      framework: { name: "list" },
+      ...FAST,
+    });
+    cleanup.push(() => client.close());
+    const state = await waitForState(client, "subscribed");
+    expect(state.master).toBe(master.url);
+  });
+
+  it("treats a garbled stream as a broken connection and resubscribes", async () => {
+    const { master, client } = await setup();
+    await waitForState(client, "subscribed");
+    master.sendRaw(new TextEncoder().encode("12x\n{}"));
+    const down = await waitForState(client, "disconnected");
+    expect(down.reason).toMatch(/RecordIO/);
+    await waitForState(client, "subscribed");
+    expect(master.subscribes).toHaveLength(2);
+  });
+});
+
 describe("SchedulerClient errors", () => {
   it("rejects bad options before connecting, naming the option", () => {
     const bad = [
@@ -207,9 +273,9 @@ describe("SchedulerClient errors", () => {
     const pending = client.suppress({ signal: controller.signal });
     controller.abort(new Error("user gave up"));
     expect(isCancelledError(await rejection(pending))).toBe(true);
-    const waiting = client.revive();
+    const waiting = rejection(client.revive());
     await client.close();
-    expect(isConnectionError(await rejection(waiting))).toBe(true);
+    expect(isConnectionError(await waiting)).toBe(true);
     expect(isConnectionError(await rejection(client.revive()))).toBe(true);
     expect(client.state).toEqual({ kind: "closed" });
   });

@@ -7,6 +7,8 @@ import { type CodecName, codecNameOf, encodeRecord, scheduler, schedulerCodecs }
 /** A SUBSCRIBE the fake master received. */
 export interface SubscribeRecord {
   readonly call: scheduler.Call;
+  /** The client's port: tells connections apart. */
+  readonly remotePort: number | undefined;
   readonly streamId: string;
   readonly at: number;
   readonly headers: IncomingMessage["headers"];
@@ -15,6 +17,7 @@ export interface SubscribeRecord {
 /** A non-SUBSCRIBE call the fake master received, with the headers that came with it. */
 export interface CallRecord {
   readonly call: scheduler.Call;
+  readonly remotePort: number | undefined;
   readonly streamId: string | undefined;
   readonly status: number;
   readonly at: number;
@@ -209,7 +212,8 @@ export class FakeMaster {
     }
     if (call.type === scheduler.Call_Type.SUBSCRIBE) return this.#subscribe(req, res, call);
     const streamId = header(req, "mesos-stream-id");
-    const record = (status: number) => this.calls.push({ call, streamId, status, at: Date.now() });
+    const record = (status: number) =>
+      this.calls.push({ call, streamId, status, at: Date.now(), remotePort: req.socket.remotePort });
     const frameworkId = call.frameworkId?.value;
     if (frameworkId === undefined) {
       record(400);
@@ -262,7 +266,13 @@ export class FakeMaster {
       return text(res, 400, "'framework_id' differs from 'subscribe.framework_info.id'");
     }
     const streamId = randomUUID();
-    this.subscribes.push({ call, streamId, at: Date.now(), headers: req.headers });
+    this.subscribes.push({
+      call,
+      streamId,
+      at: Date.now(),
+      headers: req.headers,
+      remotePort: req.socket.remotePort,
+    });
     res.writeHead(200, { "content-type": schedulerCodecs(codec).contentType, "mesos-stream-id": streamId });
     res.flushHeaders();
     const write = (init: EventInit) =>
