@@ -1,5 +1,6 @@
 import { create, type DescEnum, type DescMessage, equals, type MessageShape } from "@bufbuild/protobuf";
 import {
+  CapabilityInfo_Capability,
   CONTENT_TYPES,
   CodecError,
   codecNameOf,
@@ -165,6 +166,14 @@ describe("JSON encoding", () => {
       ),
     );
     expect(repeated.subscribed?.frameworkInfo?.name).toBe("n");
+    const enumList = executorCodecs("json").event.decode(
+      text.encode(
+        '{"type":"LAUNCH","launch":{"task":{"name":"t","task_id":{"value":"x"},"agent_id":{"value":"a"},"container":{"type":"MESOS","linux_info":{"effective_capabilities":{"capabilities":["CHOWN","CAP_FROM_THE_FUTURE"]}}}}}}',
+      ),
+    );
+    expect(enumList.launch?.task?.container?.linuxInfo?.effectiveCapabilities?.capabilities).toEqual([
+      CapabilityInfo_Capability.CHOWN,
+    ]);
   });
 
   it("does not throw on an unknown enum number in protobuf", () => {
