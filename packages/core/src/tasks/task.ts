@@ -363,7 +363,7 @@ export class Task<R = TaskStatus> {
         task.#attempts += 1;
         task.#taskId = task.#attempts === 1 ? task.id : `${task.id}-attempt-${task.#attempts}`;
         task.#killRequested = false;
-        task.#phase.next("pending");
+        if (task.#phase.value !== "pending") task.#phase.next("pending");
       },
       setPhase: (phase) => {
         if (!task.#settled && task.#phase.value !== phase) task.#phase.next(phase);
