@@ -19,6 +19,11 @@ const run = process.env.SATYR_BENCH_WORKDIR
   ? { local: { workDir: process.env.SATYR_BENCH_WORKDIR, keepWorkDir: true } }
   : undefined;
 
+/** Progress on stderr, so a failing stage is easy to tell apart. */
+function stage(message: string): void {
+  process.stderr.write(`  … ${message}\n`);
+}
+
 function percentile(sorted: number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index]!;
@@ -50,13 +55,16 @@ async function main(): Promise<void> {
     latencies.push(performance.now() - started);
   }
   latencies.sort((a, b) => a - b);
+  stage(`single submit: p50 ${percentile(latencies, 50).toFixed(1)} ms`);
   const chunkedRate = await timeMap(defaults, undefined);
+  stage(`map, default chunking: ${chunkedRate.toFixed(0)} tasks/s`);
   await defaults.shutdown();
 
   // chunksize 1: every call its own cluster task, many in flight.
   const wide = new MesosPoolExecutor({ name: "bench-chunk1", resources, run, maxWorkers: 256 });
   await wide.submit(noop);
   const singleRate = await timeMap(wide, 1);
+  stage(`map, chunksize 1: ${singleRate.toFixed(0)} tasks/s`);
   await wide.shutdown();
 
   const piscina = new Piscina({ filename: new URL("./noop-worker.js", import.meta.url).href });

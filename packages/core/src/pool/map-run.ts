@@ -419,8 +419,10 @@ export class MapRun<T> implements AsyncIterable<T> {
   }
 
   #emit(): void {
-    const progress = this.progress;
     const { onProgress } = this.#options;
+    // Snapshots cost an allocation per change: only make them when someone listens.
+    if (onProgress === undefined && this.#listeners.size === 0) return;
+    const progress = this.progress;
     if (onProgress !== undefined) {
       try {
         onProgress(progress);

@@ -59,26 +59,31 @@ export class PoolTask {
   readonly request: ChunkRequest;
   /** Settles exactly once; see the class description. Never left unhandled: a rejection with no reader is fine. */
   readonly results: Promise<readonly ChunkOutcome[]>;
-  /** Aborted when the task is cancelled or timed out; the runner kills the cluster task on it. */
-  readonly signal: AbortSignal;
 
   #phase: PoolTaskPhase = "queued";
   #error: Error | undefined;
   #outcomes: readonly ChunkOutcome[] | undefined;
-  readonly #controller = new AbortController();
+  // Created on first use: most tasks of a big map never need one before launch, and AbortControllers are costly.
+  #controller: AbortController | undefined;
   readonly #listeners = new Set<PoolTaskListener>();
   #resolve!: (results: readonly ChunkOutcome[]) => void;
   #reject!: (error: Error) => void;
 
   constructor(request: ChunkRequest) {
     this.request = request;
-    this.signal = this.#controller.signal;
     this.results = new Promise<readonly ChunkOutcome[]>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
     // A task nobody awaits (fire-and-forget submit) must not crash the process with an unhandled rejection.
     this.results.catch(() => {});
+  }
+
+  /** Aborted when the task is cancelled or timed out; the runner kills the cluster task on it. */
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (this.#error !== undefined && !this.#controller.signal.aborted) this.#controller.abort(this.#error);
+    return this.#controller.signal;
   }
 
   /** The current phase. */
@@ -131,7 +136,7 @@ export class PoolTask {
   abort(error: Error, phase: "cancelled" | "failed"): void {
     if (this.settled) return;
     this.#error = error;
-    this.#controller.abort(error);
+    this.#controller?.abort(error);
     this.#reject(error);
     this.#move(phase);
   }
