@@ -17,16 +17,18 @@ function bestFit(d) {
     ${join(d, (k) => `const r${k} = residual[b + ${k}] as number;`, "\n    ")}
     if (${join(d, (k) => `r${k} < n${k}`, " || ")}) continue;
     feasible[count++] = j;
-    ${join(d, (k) => `s${k} += r${k} - d${k};`, "\n    ")}
+    ${join(d, (k) => `s${k} += r${k};`, "\n    ")}
   }
   if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
-  ${join(d, (k) => `const c${k} = s${k} > 0 ? (weights[${k}] as number) / s${k} : 0;`, "\n  ")}
+  // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
+  ${join(d, (k) => `const l${k} = s${k} - count * d${k};`, "\n  ")}
+  ${join(d, (k) => `const c${k} = l${k} > 0 ? (weights[${k}] as number) / l${k} : 0;`, "\n  ")}
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
   for (let q = 0; q < count; q++) {
     const j = feasible[q] as number;
     const b = j * ${d};
-    const score = ${join(d, (k) => `c${k} * ((residual[b + ${k}] as number) - d${k})`, " + ")};
+    const score = ${join(d, (k) => `c${k} * (residual[b + ${k}] as number)`, " + ")};
     if (score < bestScore) {
       bestScore = score;
       best = j;

@@ -23,12 +23,12 @@ export function bestFitGeneric(
     while (k < d && (residual[base + k] as number) >= (demand[at + k] as number) - FIT_TOLERANCE) k++;
     if (k < d) continue;
     feasible[count++] = j;
-    for (k = 0; k < d; k++)
-      sums[k] = (sums[k] as number) + ((residual[base + k] as number) - (demand[at + k] as number));
+    for (k = 0; k < d; k++) sums[k] = (sums[k] as number) + (residual[base + k] as number);
   }
   if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
+  // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
   for (let k = 0; k < d; k++) {
-    const s = sums[k] as number;
+    const s = (sums[k] as number) - count * (demand[at + k] as number);
     coef[k] = s > 0 ? (weights[k] as number) / s : 0;
   }
   let best = -1;
@@ -37,8 +37,7 @@ export function bestFitGeneric(
     const j = feasible[c] as number;
     const base = j * d;
     let score = 0;
-    for (let k = 0; k < d; k++)
-      score += (coef[k] as number) * ((residual[base + k] as number) - (demand[at + k] as number));
+    for (let k = 0; k < d; k++) score += (coef[k] as number) * (residual[base + k] as number);
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -50,7 +49,8 @@ export function bestFitGeneric(
 /**
  * satyr 0.2.1's best fit over dense state. Per item: one pass collects the feasible bins and the column sums of
  * their leftovers (residual − demand); a second pass over those bins only scores Σ_dim w · leftover / column sum
- * and takes the minimum, the first on ties. The normalisation over feasible candidates is the original's and
+ * and takes the minimum, the first on ties (scores are computed up to a constant shift, which can only reorder
+ * bins whose scores tie to the last bits of a double). The normalisation over feasible candidates is the original's and
  * makes a bin's score depend on the other candidates; it is kept for parity.
  * @internal
  */

@@ -40,16 +40,18 @@ function bestFit1(residual: Float64Array, m: number, demand: Float64Array, at: n
     const r0 = residual[b + 0] as number;
     if (r0 < n0) continue;
     feasible[count++] = j;
-    s0 += r0 - d0;
+    s0 += r0;
   }
   if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
-  const c0 = s0 > 0 ? (weights[0] as number) / s0 : 0;
+  // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
+  const l0 = s0 - count * d0;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
   for (let q = 0; q < count; q++) {
     const j = feasible[q] as number;
     const b = j * 1;
-    const score = c0 * ((residual[b + 0] as number) - d0);
+    const score = c0 * (residual[b + 0] as number);
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -71,18 +73,21 @@ function bestFit2(residual: Float64Array, m: number, demand: Float64Array, at: n
     const r1 = residual[b + 1] as number;
     if (r0 < n0 || r1 < n1) continue;
     feasible[count++] = j;
-    s0 += r0 - d0;
-    s1 += r1 - d1;
+    s0 += r0;
+    s1 += r1;
   }
   if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
-  const c0 = s0 > 0 ? (weights[0] as number) / s0 : 0;
-  const c1 = s1 > 0 ? (weights[1] as number) / s1 : 0;
+  // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
   for (let q = 0; q < count; q++) {
     const j = feasible[q] as number;
     const b = j * 2;
-    const score = c0 * ((residual[b + 0] as number) - d0) + c1 * ((residual[b + 1] as number) - d1);
+    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number);
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -108,20 +113,24 @@ function bestFit3(residual: Float64Array, m: number, demand: Float64Array, at: n
     const r2 = residual[b + 2] as number;
     if (r0 < n0 || r1 < n1 || r2 < n2) continue;
     feasible[count++] = j;
-    s0 += r0 - d0;
-    s1 += r1 - d1;
-    s2 += r2 - d2;
+    s0 += r0;
+    s1 += r1;
+    s2 += r2;
   }
   if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
-  const c0 = s0 > 0 ? (weights[0] as number) / s0 : 0;
-  const c1 = s1 > 0 ? (weights[1] as number) / s1 : 0;
-  const c2 = s2 > 0 ? (weights[2] as number) / s2 : 0;
+  // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const l2 = s2 - count * d2;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
   for (let q = 0; q < count; q++) {
     const j = feasible[q] as number;
     const b = j * 3;
-    const score = c0 * ((residual[b + 0] as number) - d0) + c1 * ((residual[b + 1] as number) - d1) + c2 * ((residual[b + 2] as number) - d2);
+    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number) + c2 * (residual[b + 2] as number);
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -151,22 +160,27 @@ function bestFit4(residual: Float64Array, m: number, demand: Float64Array, at: n
     const r3 = residual[b + 3] as number;
     if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3) continue;
     feasible[count++] = j;
-    s0 += r0 - d0;
-    s1 += r1 - d1;
-    s2 += r2 - d2;
-    s3 += r3 - d3;
+    s0 += r0;
+    s1 += r1;
+    s2 += r2;
+    s3 += r3;
   }
   if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
-  const c0 = s0 > 0 ? (weights[0] as number) / s0 : 0;
-  const c1 = s1 > 0 ? (weights[1] as number) / s1 : 0;
-  const c2 = s2 > 0 ? (weights[2] as number) / s2 : 0;
-  const c3 = s3 > 0 ? (weights[3] as number) / s3 : 0;
+  // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const l2 = s2 - count * d2;
+  const l3 = s3 - count * d3;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
+  const c3 = l3 > 0 ? (weights[3] as number) / l3 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
   for (let q = 0; q < count; q++) {
     const j = feasible[q] as number;
     const b = j * 4;
-    const score = c0 * ((residual[b + 0] as number) - d0) + c1 * ((residual[b + 1] as number) - d1) + c2 * ((residual[b + 2] as number) - d2) + c3 * ((residual[b + 3] as number) - d3);
+    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number) + c2 * (residual[b + 2] as number) + c3 * (residual[b + 3] as number);
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -200,24 +214,30 @@ function bestFit5(residual: Float64Array, m: number, demand: Float64Array, at: n
     const r4 = residual[b + 4] as number;
     if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4) continue;
     feasible[count++] = j;
-    s0 += r0 - d0;
-    s1 += r1 - d1;
-    s2 += r2 - d2;
-    s3 += r3 - d3;
-    s4 += r4 - d4;
+    s0 += r0;
+    s1 += r1;
+    s2 += r2;
+    s3 += r3;
+    s4 += r4;
   }
   if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
-  const c0 = s0 > 0 ? (weights[0] as number) / s0 : 0;
-  const c1 = s1 > 0 ? (weights[1] as number) / s1 : 0;
-  const c2 = s2 > 0 ? (weights[2] as number) / s2 : 0;
-  const c3 = s3 > 0 ? (weights[3] as number) / s3 : 0;
-  const c4 = s4 > 0 ? (weights[4] as number) / s4 : 0;
+  // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const l2 = s2 - count * d2;
+  const l3 = s3 - count * d3;
+  const l4 = s4 - count * d4;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
+  const c3 = l3 > 0 ? (weights[3] as number) / l3 : 0;
+  const c4 = l4 > 0 ? (weights[4] as number) / l4 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
   for (let q = 0; q < count; q++) {
     const j = feasible[q] as number;
     const b = j * 5;
-    const score = c0 * ((residual[b + 0] as number) - d0) + c1 * ((residual[b + 1] as number) - d1) + c2 * ((residual[b + 2] as number) - d2) + c3 * ((residual[b + 3] as number) - d3) + c4 * ((residual[b + 4] as number) - d4);
+    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number) + c2 * (residual[b + 2] as number) + c3 * (residual[b + 3] as number) + c4 * (residual[b + 4] as number);
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -255,26 +275,33 @@ function bestFit6(residual: Float64Array, m: number, demand: Float64Array, at: n
     const r5 = residual[b + 5] as number;
     if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5) continue;
     feasible[count++] = j;
-    s0 += r0 - d0;
-    s1 += r1 - d1;
-    s2 += r2 - d2;
-    s3 += r3 - d3;
-    s4 += r4 - d4;
-    s5 += r5 - d5;
+    s0 += r0;
+    s1 += r1;
+    s2 += r2;
+    s3 += r3;
+    s4 += r4;
+    s5 += r5;
   }
   if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
-  const c0 = s0 > 0 ? (weights[0] as number) / s0 : 0;
-  const c1 = s1 > 0 ? (weights[1] as number) / s1 : 0;
-  const c2 = s2 > 0 ? (weights[2] as number) / s2 : 0;
-  const c3 = s3 > 0 ? (weights[3] as number) / s3 : 0;
-  const c4 = s4 > 0 ? (weights[4] as number) / s4 : 0;
-  const c5 = s5 > 0 ? (weights[5] as number) / s5 : 0;
+  // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const l2 = s2 - count * d2;
+  const l3 = s3 - count * d3;
+  const l4 = s4 - count * d4;
+  const l5 = s5 - count * d5;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
+  const c3 = l3 > 0 ? (weights[3] as number) / l3 : 0;
+  const c4 = l4 > 0 ? (weights[4] as number) / l4 : 0;
+  const c5 = l5 > 0 ? (weights[5] as number) / l5 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
   for (let q = 0; q < count; q++) {
     const j = feasible[q] as number;
     const b = j * 6;
-    const score = c0 * ((residual[b + 0] as number) - d0) + c1 * ((residual[b + 1] as number) - d1) + c2 * ((residual[b + 2] as number) - d2) + c3 * ((residual[b + 3] as number) - d3) + c4 * ((residual[b + 4] as number) - d4) + c5 * ((residual[b + 5] as number) - d5);
+    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number) + c2 * (residual[b + 2] as number) + c3 * (residual[b + 3] as number) + c4 * (residual[b + 4] as number) + c5 * (residual[b + 5] as number);
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -316,28 +343,36 @@ function bestFit7(residual: Float64Array, m: number, demand: Float64Array, at: n
     const r6 = residual[b + 6] as number;
     if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6) continue;
     feasible[count++] = j;
-    s0 += r0 - d0;
-    s1 += r1 - d1;
-    s2 += r2 - d2;
-    s3 += r3 - d3;
-    s4 += r4 - d4;
-    s5 += r5 - d5;
-    s6 += r6 - d6;
+    s0 += r0;
+    s1 += r1;
+    s2 += r2;
+    s3 += r3;
+    s4 += r4;
+    s5 += r5;
+    s6 += r6;
   }
   if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
-  const c0 = s0 > 0 ? (weights[0] as number) / s0 : 0;
-  const c1 = s1 > 0 ? (weights[1] as number) / s1 : 0;
-  const c2 = s2 > 0 ? (weights[2] as number) / s2 : 0;
-  const c3 = s3 > 0 ? (weights[3] as number) / s3 : 0;
-  const c4 = s4 > 0 ? (weights[4] as number) / s4 : 0;
-  const c5 = s5 > 0 ? (weights[5] as number) / s5 : 0;
-  const c6 = s6 > 0 ? (weights[6] as number) / s6 : 0;
+  // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const l2 = s2 - count * d2;
+  const l3 = s3 - count * d3;
+  const l4 = s4 - count * d4;
+  const l5 = s5 - count * d5;
+  const l6 = s6 - count * d6;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
+  const c3 = l3 > 0 ? (weights[3] as number) / l3 : 0;
+  const c4 = l4 > 0 ? (weights[4] as number) / l4 : 0;
+  const c5 = l5 > 0 ? (weights[5] as number) / l5 : 0;
+  const c6 = l6 > 0 ? (weights[6] as number) / l6 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
   for (let q = 0; q < count; q++) {
     const j = feasible[q] as number;
     const b = j * 7;
-    const score = c0 * ((residual[b + 0] as number) - d0) + c1 * ((residual[b + 1] as number) - d1) + c2 * ((residual[b + 2] as number) - d2) + c3 * ((residual[b + 3] as number) - d3) + c4 * ((residual[b + 4] as number) - d4) + c5 * ((residual[b + 5] as number) - d5) + c6 * ((residual[b + 6] as number) - d6);
+    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number) + c2 * (residual[b + 2] as number) + c3 * (residual[b + 3] as number) + c4 * (residual[b + 4] as number) + c5 * (residual[b + 5] as number) + c6 * (residual[b + 6] as number);
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -383,30 +418,39 @@ function bestFit8(residual: Float64Array, m: number, demand: Float64Array, at: n
     const r7 = residual[b + 7] as number;
     if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6 || r7 < n7) continue;
     feasible[count++] = j;
-    s0 += r0 - d0;
-    s1 += r1 - d1;
-    s2 += r2 - d2;
-    s3 += r3 - d3;
-    s4 += r4 - d4;
-    s5 += r5 - d5;
-    s6 += r6 - d6;
-    s7 += r7 - d7;
+    s0 += r0;
+    s1 += r1;
+    s2 += r2;
+    s3 += r3;
+    s4 += r4;
+    s5 += r5;
+    s6 += r6;
+    s7 += r7;
   }
   if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
-  const c0 = s0 > 0 ? (weights[0] as number) / s0 : 0;
-  const c1 = s1 > 0 ? (weights[1] as number) / s1 : 0;
-  const c2 = s2 > 0 ? (weights[2] as number) / s2 : 0;
-  const c3 = s3 > 0 ? (weights[3] as number) / s3 : 0;
-  const c4 = s4 > 0 ? (weights[4] as number) / s4 : 0;
-  const c5 = s5 > 0 ? (weights[5] as number) / s5 : 0;
-  const c6 = s6 > 0 ? (weights[6] as number) / s6 : 0;
-  const c7 = s7 > 0 ? (weights[7] as number) / s7 : 0;
+  // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const l2 = s2 - count * d2;
+  const l3 = s3 - count * d3;
+  const l4 = s4 - count * d4;
+  const l5 = s5 - count * d5;
+  const l6 = s6 - count * d6;
+  const l7 = s7 - count * d7;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
+  const c3 = l3 > 0 ? (weights[3] as number) / l3 : 0;
+  const c4 = l4 > 0 ? (weights[4] as number) / l4 : 0;
+  const c5 = l5 > 0 ? (weights[5] as number) / l5 : 0;
+  const c6 = l6 > 0 ? (weights[6] as number) / l6 : 0;
+  const c7 = l7 > 0 ? (weights[7] as number) / l7 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
   for (let q = 0; q < count; q++) {
     const j = feasible[q] as number;
     const b = j * 8;
-    const score = c0 * ((residual[b + 0] as number) - d0) + c1 * ((residual[b + 1] as number) - d1) + c2 * ((residual[b + 2] as number) - d2) + c3 * ((residual[b + 3] as number) - d3) + c4 * ((residual[b + 4] as number) - d4) + c5 * ((residual[b + 5] as number) - d5) + c6 * ((residual[b + 6] as number) - d6) + c7 * ((residual[b + 7] as number) - d7);
+    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number) + c2 * (residual[b + 2] as number) + c3 * (residual[b + 3] as number) + c4 * (residual[b + 4] as number) + c5 * (residual[b + 5] as number) + c6 * (residual[b + 6] as number) + c7 * (residual[b + 7] as number);
     if (score < bestScore) {
       bestScore = score;
       best = j;
