@@ -1,11 +1,13 @@
 /**
  * `pnpm bench`: the issue's pool figures on the embedded cluster, in one run on this machine —
- * 10,000 no-op calls through `map` with default chunking and with chunksize 1 (tasks/s), p50/p99 of a single
- * submit, and piscina running the same 10,000 calls without chunking, as the ratio.
+ * 10,000 no-op calls through `MesosPoolExecutor.map` with default chunking and with chunksize 1 (tasks/s),
+ * through multiprocessing's `Pool.map` with default chunking, p50/p99 of a single submit, and piscina running
+ * the same 10,000 calls without chunking, as the ratio.
  * Set MESOS_MASTER to measure a real cluster instead of the embedded one.
  */
 import { availableParallelism, cpus as machineCpus } from "node:os";
 import { cpus, mem } from "@satyr/core";
+import { Pool } from "@satyr/multiprocessing";
 import { Piscina } from "piscina";
 import { MesosPoolExecutor } from "../src/index.js";
 
@@ -59,6 +61,18 @@ async function main(): Promise<void> {
   const chunkedRate = await timeMap(defaults, undefined);
   stage(`map, default chunking: ${chunkedRate.toFixed(0)} tasks/s`);
   await defaults.shutdown();
+
+  // multiprocessing's Pool.map: the same engine behind Python's Pool API.
+  const pool = new Pool({ name: "bench-pool", resources, run });
+  await pool.apply(noop);
+  const xs = Array.from({ length: N }, (_, i) => i);
+  const poolStarted = performance.now();
+  const values = await pool.map(noop, xs);
+  const poolRate = N / ((performance.now() - poolStarted) / 1000);
+  if (values.length !== N) throw new Error(`Pool.map returned ${values.length} results for ${N} calls`);
+  stage(`Pool.map, default chunking: ${poolRate.toFixed(0)} tasks/s`);
+  pool.close();
+  await pool.join();
 
   // chunksize 1: every call its own cluster task, many in flight.
   const wide = new MesosPoolExecutor({ name: "bench-chunk1", resources, run, maxWorkers: 256 });
