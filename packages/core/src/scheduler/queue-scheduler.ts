@@ -62,6 +62,8 @@ interface Entry {
   pendingSince: number;
   cancelled: Error | undefined;
   cleanup: (() => void) | undefined;
+  /** The phase last seen on the task's `state$` (counts below are kept from it, not by scanning). */
+  phase: TaskPhase;
 }
 
 const LAUNCHED: ReadonlySet<TaskPhase> = new Set([
@@ -104,6 +106,10 @@ export class QueueScheduler extends Scheduler {
   readonly #offers = new Subject<Offer>();
   readonly #agents = new Map<string, { max: Record<string, number>; offer: Offer }>();
   readonly #idleWaiters = new Set<() => void>();
+  /** Entries in phase `pending` (submission order; retries go to the back) and counts per group of phases. */
+  readonly #waiting = new Set<Task<unknown>>();
+  #launchedCount = 0;
+  #launchingCount = 0;
   #client: SchedulerClient | undefined;
   #changeScheduled = false;
   #suppressed = false;
@@ -161,12 +167,21 @@ export class QueueScheduler extends Scheduler {
     if (options.signal?.aborted) {
       return Promise.reject(new CancelledError(`task ${task.id}`, { cause: options.signal.reason }));
     }
-    const entry: Entry = { task: t, pendingSince: Date.now(), cancelled: undefined, cleanup: undefined };
+    const entry: Entry = {
+      task: t,
+      pendingSince: Date.now(),
+      cancelled: undefined,
+      cleanup: undefined,
+      phase: "pending",
+    };
     this.#entries.set(t, entry);
     this.#totals.submitted++;
     control.beginAttempt();
     this.#byTaskId.set(t.taskId, t);
     const cleanups: (() => void)[] = [];
+    this.#waiting.add(t);
+    const phases = t.state$.subscribe((phase) => this.#onPhase(entry, phase));
+    cleanups.push(() => phases.unsubscribe());
     const { signal, timeoutMs } = options;
     if (signal !== undefined) {
       const onAbort = () => this.#cancel(t, new CancelledError(`task ${task.id}`, { cause: signal.reason }));
@@ -376,10 +391,33 @@ export class QueueScheduler extends Scheduler {
     client.kill(task.taskId, options).catch((cause: unknown) => this.reportError("kill", cause));
   }
 
+  /** Keeps the pending set and the launched counts in step with a task's phase. */
+  #onPhase(entry: Entry, phase: TaskPhase): void {
+    const previous = entry.phase;
+    if (previous === phase || !this.#entries.has(entry.task)) return;
+    entry.phase = phase;
+    if (LAUNCHED.has(previous)) this.#launchedCount--;
+    if (LAUNCHED.has(phase)) this.#launchedCount++;
+    if (previous === "launching") this.#launchingCount--;
+    if (phase === "launching") this.#launchingCount++;
+    if (previous === "pending") this.#waiting.delete(entry.task);
+    if (phase === "pending") this.#waiting.add(entry.task);
+    if (previous === "pending" || phase === "pending" || LAUNCHED.has(previous) !== LAUNCHED.has(phase)) {
+      this.#changed();
+    }
+  }
+
   /** Settles a task and forgets it. */
   #settle(task: Task<unknown>, settle: () => void, outcome: "finished" | "failed" | "cancelled"): void {
-    settle();
     const entry = this.#entries.get(task);
+    if (entry !== undefined) {
+      // Leave the counts first: settling completes `state$` without another phase.
+      if (LAUNCHED.has(entry.phase)) this.#launchedCount--;
+      if (entry.phase === "launching") this.#launchingCount--;
+      this.#waiting.delete(task);
+      entry.phase = "finished";
+    }
+    settle();
     if (entry === undefined) return;
     this.#entries.delete(task);
     this.#byTaskId.delete(task.taskId);
@@ -405,32 +443,24 @@ export class QueueScheduler extends Scheduler {
 
   #pendingTasks(): Task<unknown>[] {
     const limit = this.#options.maxConcurrency ?? Number.POSITIVE_INFINITY;
-    let launched = 0;
+    const slots = Math.max(0, limit - this.#launchedCount);
     const pending: Task<unknown>[] = [];
-    for (const [task, entry] of this.#entries) {
-      if (entry.cancelled !== undefined) continue;
-      if (LAUNCHED.has(task.state)) launched++;
-      else if (task.state === "pending") pending.push(task);
+    for (const task of this.#waiting) {
+      if (pending.length >= slots) break;
+      if (this.#entries.get(task)?.cancelled === undefined) pending.push(task);
     }
-    const slots = Math.max(0, limit - launched);
-    return slots >= pending.length ? pending : pending.slice(0, slots);
+    return pending;
   }
 
   #computeStats(): QueueStats {
-    let pending = 0;
-    let running = 0;
-    for (const task of this.#entries.keys()) {
-      if (task.state === "pending") pending++;
-      else if (LAUNCHED.has(task.state)) running++;
-    }
-    return { ...this.#totals, pending, running };
+    return { ...this.#totals, pending: this.#waiting.size, running: this.#launchedCount };
   }
 
   #updateOfferInterest(wanted: boolean): void {
     const client = this.#client;
     if (client === undefined || this.#interestCall !== undefined) return;
     if (wanted === !this.#suppressed) return;
-    if (!wanted && [...this.#entries.keys()].some((t) => t.state === "launching")) return;
+    if (!wanted && this.#launchingCount > 0) return;
     const timeout =
       this.#options.callTimeoutMs === undefined ? {} : { timeoutMs: this.#options.callTimeoutMs };
     this.#suppressed = !wanted;
@@ -446,7 +476,7 @@ export class QueueScheduler extends Scheduler {
   }
 
   #updatePatienceTimer(): void {
-    const anyPending = [...this.#entries.keys()].some((t) => t.state === "pending");
+    const anyPending = this.#waiting.size > 0;
     if (anyPending && this.#patienceTimer === undefined && this.#client !== undefined) {
       const patience = this.#options.unschedulableAfterMs ?? 30_000;
       this.#patienceTimer = setInterval(
@@ -464,8 +494,9 @@ export class QueueScheduler extends Scheduler {
     if (this.#agents.size === 0) return;
     const patience = this.#options.unschedulableAfterMs ?? 30_000;
     const now = Date.now();
-    for (const [task, entry] of this.#entries) {
-      if (task.state !== "pending" || entry.cancelled !== undefined || now - entry.pendingSince < patience)
+    for (const task of [...this.#waiting]) {
+      const entry = this.#entries.get(task);
+      if (entry === undefined || entry.cancelled !== undefined || now - entry.pendingSince < patience)
         continue;
       const demand = task.resources.toVector();
       const possible = [...this.#agents.values()].some(
