@@ -87,11 +87,11 @@ export function binCentricDense(p: Dense, rule: Rule): void {
 }
 
 /**
- * Bin-centric dot product: fill one bin at a time with the fitting item whose weighted dot product with the
- * bin's residual (both normalised by the bin's capacity) is largest. Big items that match what the bin has
- * most of go first. Tighter than the item-centric heuristics on vector instances (about 1.2 points closer to
- * the lower bound on the Caprara–Toth classes), at O(n²) cost: for offline batches of thousands, not for
- * 100k-item streams.
+ * Bin-centric dot product: fill one bin at a time, the largest bin first (ties in input order), with the
+ * fitting item whose weighted dot product with the bin's residual (both normalised by the bin's capacity) is
+ * largest: big items that match what the bin has most of go first. Tighter than the item-centric heuristics
+ * on vector instances (about 1.2 points closer to the lower bound on the Caprara–Toth classes), at O(n²)
+ * cost: for offline batches of thousands, not for 100k-item streams.
  *
  * @example
  * ```ts
@@ -109,9 +109,9 @@ export function dot<I extends Item, B extends Bin>(
 }
 
 /**
- * Bin-centric norm-based greedy: fill one bin at a time with the fitting item that leaves the smallest weighted
- * squared L2 norm of the residual (normalised by the bin's capacity), i.e. the item that brings the bin closest
- * to full in every dimension at once. Same cost profile as {@link dot}.
+ * Bin-centric norm-based greedy: fill one bin at a time, the largest bin first, with the fitting item that
+ * leaves the smallest weighted squared L2 norm of the residual (normalised by the bin's capacity), i.e. the
+ * item that brings the bin closest to full in every dimension at once. Same cost profile as {@link dot}.
  *
  * @example
  * ```ts
