@@ -22,6 +22,7 @@ Options:
   --allocation-interval <ms>    batch allocation interval (default 1000)
   --offer-timeout <ms>          rescind offers held longer (default: never)
   --heartbeat-interval <s>      seconds between HEARTBEAT events (default 15)
+  --no-dashboard                do not serve the web dashboard at the master's /
   -h, --help                    show this help
 `;
 
@@ -74,6 +75,7 @@ export function parseCli(argv: readonly string[]): LocalClusterOptions | "help" 
         "allocation-interval": { type: "string" },
         "offer-timeout": { type: "string" },
         "heartbeat-interval": { type: "string" },
+        "no-dashboard": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -114,5 +116,6 @@ export function parseCli(argv: readonly string[]): LocalClusterOptions | "help" 
   set("allocationIntervalMs", number("allocation-interval", str("allocation-interval")));
   set("offerTimeoutMs", number("offer-timeout", str("offer-timeout")));
   set("heartbeatIntervalSeconds", number("heartbeat-interval", str("heartbeat-interval")));
+  if (v["no-dashboard"] === true) set("dashboard", false);
   return options as LocalClusterOptions;
 }

@@ -39,6 +39,8 @@ export interface LocalAgent {
  */
 export class LocalCluster implements AsyncDisposable {
   readonly masterUrl: string;
+  /** The web dashboard (`${masterUrl}/`), or undefined when started with `dashboard: false`. */
+  readonly dashboardUrl: string | undefined;
   readonly workDir: string;
   readonly #options: ResolvedOptions;
   readonly #master: Master;
@@ -67,6 +69,7 @@ export class LocalCluster implements AsyncDisposable {
     const { port } = server.address() as AddressInfo;
     const host = options.host.includes(":") ? `[${options.host}]` : options.host;
     this.masterUrl = `${options.tls === undefined ? "http" : "https"}://${host}:${port}`;
+    this.dashboardUrl = options.dashboard ? `${this.masterUrl}/` : undefined;
   }
 
   /**
@@ -89,7 +92,11 @@ export class LocalCluster implements AsyncDisposable {
       allocationIntervalMs: resolved.allocationIntervalMs,
       offerTimeoutMs: resolved.offerTimeoutMs,
     });
-    const server = createMasterServer(master, { credentials: resolved.credentials, tls: resolved.tls });
+    const server = createMasterServer(master, {
+      credentials: resolved.credentials,
+      tls: resolved.tls,
+      dashboard: resolved.dashboard ? { workDir } : undefined,
+    });
     const sockets = new Set<Socket>();
     server.on("connection", (socket) => {
       sockets.add(socket);

@@ -55,6 +55,8 @@ export interface LocalClusterOptions {
   readonly executorRegistrationTimeoutMs?: number;
   /** Grace period between an executor's SHUTDOWN and its kill (default 5000). */
   readonly executorShutdownGracePeriodMs?: number;
+  /** Serve the web dashboard at the master's `/` (default true); `false` leaves `/` a 404. */
+  readonly dashboard?: boolean;
 }
 
 /** Options with every default applied. */
@@ -73,6 +75,7 @@ export interface ResolvedOptions {
   readonly tls: { readonly key: string | Buffer; readonly cert: string | Buffer } | undefined;
   readonly executorRegistrationTimeoutMs: number;
   readonly executorShutdownGracePeriodMs: number;
+  readonly dashboard: boolean;
 }
 
 /**
@@ -188,6 +191,9 @@ export function resolveOptions(options: LocalClusterOptions = {}): ResolvedOptio
   if (options.tls !== undefined && (options.tls.key === undefined || options.tls.cert === undefined)) {
     throw invalid("tls needs both key and cert");
   }
+  if (options.dashboard !== undefined && typeof options.dashboard !== "boolean") {
+    throw invalid(`dashboard must be true or false, got ${String(options.dashboard)}`);
+  }
   return {
     agents,
     resources,
@@ -215,5 +221,6 @@ export function resolveOptions(options: LocalClusterOptions = {}): ResolvedOptio
       5000,
       true,
     ),
+    dashboard: options.dashboard ?? true,
   };
 }

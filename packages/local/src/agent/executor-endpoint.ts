@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { create, isFieldSet } from "@bufbuild/protobuf";
 import { executor, executorCodecs, TaskState, TaskStatus_Source, TaskStatusSchema } from "@satyr/proto";
 import { EventStream } from "../http/event-stream.js";
+import { mesosEventCodec } from "../http/mesos-json.js";
 import {
   checkContentType,
   NOT_ACCEPTABLE_MESSAGE,
@@ -58,7 +59,7 @@ export async function handleExecutorRequest(agent: Agent, req: IncomingMessage, 
   if (call.type === executor.Call_Type.SUBSCRIBE) {
     const accept = negotiateAccept(req.headers.accept);
     if (accept === undefined) return replyText(res, 406, NOT_ACCEPTABLE_MESSAGE);
-    const stream = new EventStream(res, executorCodecs(accept).event);
+    const stream = new EventStream(res, mesosEventCodec(executor.EventSchema, accept));
     const subscribe = call.subscribe;
     const unacknowledgedTasks = new Set((subscribe?.unacknowledgedTasks ?? []).map((t) => t.taskId?.value ?? ""));
     runtime.subscribe(stream, agent.info, unacknowledgedTasks, (taskId) => agent.taskAwaitingFirstUpdate(frameworkId, taskId));

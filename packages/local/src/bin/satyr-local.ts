@@ -18,6 +18,7 @@ async function main(): Promise<number> {
   const cluster = await LocalCluster.start(options);
   process.stdout.write(`${cluster.masterUrl}\n`);
   for (const agent of cluster.agents) process.stderr.write(`satyr-local: agent ${agent.id} at ${agent.url}\n`);
+  if (cluster.dashboardUrl !== undefined) process.stderr.write(`satyr-local: dashboard at ${cluster.dashboardUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.stderr.write(`satyr-local: ${signal}, stopping\n`);

@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { type DashboardServerOptions, serveDashboard } from "../dashboard/dashboard-routes.js";
 import { replyEmpty, replyJson, replyText } from "../http/respond.js";
 import type { Master } from "./master.js";
 import { type Credentials, handleSchedulerRequest } from "./scheduler-endpoint.js";
@@ -9,11 +10,13 @@ import { stateJson, versionJson } from "./state-json.js";
 export interface MasterServerOptions {
   readonly credentials: Credentials | undefined;
   readonly tls: { readonly key: string | Buffer; readonly cert: string | Buffer } | undefined;
+  /** When set, the dashboard is served at `/` (with its `/dashboard/*` assets and `/files/*`). */
+  readonly dashboard?: DashboardServerOptions | undefined;
 }
 
 /**
  * The master's HTTP(S) server: `/api/v1/scheduler` (also under `/master/`), `/master/state`, `/version`,
- * `/health` and `/master/redirect`. `/` is deliberately left unrouted (a dashboard may claim it).
+ * `/health`, `/master/redirect`, and (unless turned off) the dashboard at `/`.
  *
  * @example
  * ```ts
@@ -57,6 +60,7 @@ async function route(master: Master, options: MasterServerOptions, req: Incoming
       return replyEmpty(res, 307, { Location: `//${info.hostname}:${info.port}` });
     }
     default:
+      if (options.dashboard !== undefined && (await serveDashboard(options.dashboard, req, res, path))) return;
       return replyEmpty(res, 404);
   }
 }

@@ -17,7 +17,6 @@ import {
   OfferSchema,
   type Resource,
   scheduler,
-  schedulerCodecs,
   type TaskInfo,
   TaskInfoSchema,
   TaskState,
@@ -27,6 +26,7 @@ import {
   TaskStatusSchema,
 } from "@satyr/proto";
 import { EventStream } from "../http/event-stream.js";
+import { mesosEventCodec } from "../http/mesos-json.js";
 import { Resources } from "../resources.js";
 import { allocate } from "./allocator.js";
 import { validateExecutor, validateTask } from "./launch-validation.js";
@@ -183,9 +183,9 @@ export class Master implements MasterPort {
   subscribe(call: scheduler.Call, codec: CodecName, res: ServerResponse, principal: string | undefined): void {
     const subscribe = call.subscribe!;
     const requestedId = call.frameworkId?.value;
-    const codecs = schedulerCodecs(codec);
+    const events = mesosEventCodec(scheduler.EventSchema, codec);
     if (requestedId !== undefined && this.#removedFrameworks.has(requestedId)) {
-      const stream = new EventStream(res, codecs.event, { "Mesos-Stream-Id": randomUUID() });
+      const stream = new EventStream(res, events, { "Mesos-Stream-Id": randomUUID() });
       stream.send(create(scheduler.EventSchema, { type: scheduler.Event_Type.ERROR, error: { message: "Framework has been removed" } }));
       stream.end();
       return;
@@ -229,7 +229,7 @@ export class Master implements MasterPort {
 
     const previous = framework.stream;
     const streamId = randomUUID();
-    const stream = new EventStream(res, codecs.event, { "Mesos-Stream-Id": streamId });
+    const stream = new EventStream(res, events, { "Mesos-Stream-Id": streamId });
     framework.stream = stream;
     framework.streamId = streamId;
     stream.onClose(() => this.#streamClosed(framework, stream));
