@@ -73,7 +73,11 @@ export async function serveDashboard(
     }
     if (asset !== undefined) {
       const body = await readAsset(asset);
-      res.writeHead(200, { ...PAGE_HEADERS, "Content-Type": asset.contentType, "Content-Length": String(body.length) });
+      res.writeHead(200, {
+        ...PAGE_HEADERS,
+        "Content-Type": asset.contentType,
+        "Content-Length": String(body.length),
+      });
       res.end(head ? undefined : body);
       return true;
     }
@@ -94,7 +98,12 @@ export async function serveDashboard(
     }
   } catch (error) {
     if (!isDashboardError(error)) throw error;
-    replyText(res, error.status, error.message, error.code === "method-not-allowed" ? { Allow: "GET, HEAD" } : {});
+    replyText(
+      res,
+      error.status,
+      error.message,
+      error.code === "method-not-allowed" ? { Allow: "GET, HEAD" } : {},
+    );
   }
   return true;
 }

@@ -99,16 +99,25 @@ export function integerParam(params: URLSearchParams, name: string, fallback: nu
  * const { data, offset } = await readSandboxFile(workDir, `${sandbox}/stdout`, 0, 4096);
  * ```
  */
-export async function readSandboxFile(root: string, path: string | null, offset: number, length?: number): Promise<FileChunk> {
+export async function readSandboxFile(
+  root: string,
+  path: string | null,
+  offset: number,
+  length?: number,
+): Promise<FileChunk> {
   const file = await resolveWithin(root, path);
   const info = await stat(file);
   if (info.isDirectory()) throw new DashboardError("bad-request", `cannot read ${path}: it is a directory`);
   if (offset === -1) return { data: "", offset: info.size };
   if (offset < 0) throw new DashboardError("bad-request", `'offset' must be -1 or ≥ 0, got ${offset}`);
   if (offset > info.size) {
-    throw new DashboardError("bad-request", `'offset' ${offset} is beyond the size of ${path} (${info.size} bytes)`);
+    throw new DashboardError(
+      "bad-request",
+      `'offset' ${offset} is beyond the size of ${path} (${info.size} bytes)`,
+    );
   }
-  if (length !== undefined && length < 0) throw new DashboardError("bad-request", `'length' must be ≥ 0, got ${length}`);
+  if (length !== undefined && length < 0)
+    throw new DashboardError("bad-request", `'length' must be ≥ 0, got ${length}`);
   const want = Math.min(length ?? MAX_READ_BYTES, MAX_READ_BYTES, info.size - offset);
   const buffer = Buffer.alloc(want);
   const handle = await open(file, "r");
@@ -131,7 +140,8 @@ export async function readSandboxFile(root: string, path: string | null, offset:
  */
 export async function browseSandbox(root: string, path: string | null): Promise<FileEntry[]> {
   const dir = await resolveWithin(root, path);
-  if (!(await stat(dir)).isDirectory()) throw new DashboardError("bad-request", `cannot browse ${path}: it is a file`);
+  if (!(await stat(dir)).isDirectory())
+    throw new DashboardError("bad-request", `cannot browse ${path}: it is a file`);
   const names = (await readdir(dir)).sort();
   const entries: FileEntry[] = [];
   for (const name of names) {
@@ -174,7 +184,8 @@ const ID_PATTERN = /^[^/\\\0]+$/;
 
 function idParam(params: URLSearchParams, name: string): string {
   const value = params.get(name);
-  if (value === null || value === "") throw new DashboardError("bad-request", `missing '${name}' query parameter`);
+  if (value === null || value === "")
+    throw new DashboardError("bad-request", `missing '${name}' query parameter`);
   if (!ID_PATTERN.test(value) || value === "." || value === "..") {
     throw new DashboardError("bad-request", `'${name}' is not a valid id: ${JSON.stringify(value)}`);
   }
@@ -198,7 +209,16 @@ export async function locateSandbox(root: string, params: URLSearchParams): Prom
   const agent = idParam(params, "agent_id");
   const framework = idParam(params, "framework_id");
   const executor = idParam(params, "executor_id");
-  const runsDir = join(await realpath(root), "slaves", agent, "frameworks", framework, "executors", executor, "runs");
+  const runsDir = join(
+    await realpath(root),
+    "slaves",
+    agent,
+    "frameworks",
+    framework,
+    "executors",
+    executor,
+    "runs",
+  );
   let names: string[];
   try {
     names = await readdir(runsDir);
@@ -219,7 +239,10 @@ export async function locateSandbox(root: string, params: URLSearchParams): Prom
     if (info?.isDirectory()) runs.push({ path, born: info.birthtimeMs || info.ctimeMs });
   }
   if (runs.length === 0) {
-    throw new DashboardError("not-found", `no sandbox yet for executor ${executor} of framework ${framework} on agent ${agent}`);
+    throw new DashboardError(
+      "not-found",
+      `no sandbox yet for executor ${executor} of framework ${framework} on agent ${agent}`,
+    );
   }
   runs.sort((a, b) => a.born - b.born);
   return { directory: runs[runs.length - 1]!.path, runs: runs.map((r) => r.path) };

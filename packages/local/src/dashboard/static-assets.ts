@@ -23,7 +23,10 @@ export const STATIC_ASSETS: ReadonlyMap<string, StaticAsset> = new Map([
   ["/dashboard/app.js", { file: "app.js", contentType: "text/javascript; charset=utf-8" }],
   ["/dashboard/render.js", { file: "render.js", contentType: "text/javascript; charset=utf-8" }],
   ["/dashboard/format.js", { file: "format.js", contentType: "text/javascript; charset=utf-8" }],
-  ["/dashboard/sandbox-viewer.js", { file: "sandbox-viewer.js", contentType: "text/javascript; charset=utf-8" }],
+  [
+    "/dashboard/sandbox-viewer.js",
+    { file: "sandbox-viewer.js", contentType: "text/javascript; charset=utf-8" },
+  ],
   ["/dashboard/style.css", { file: "style.css", contentType: "text/css; charset=utf-8" }],
   ["/dashboard/favicon.svg", { file: "favicon.svg", contentType: "image/svg+xml" }],
 ]);
