@@ -42,12 +42,13 @@ function collect(
   index: Map<string, number>,
   dims: string[],
   vector: unknown,
-  where: () => string,
-  field: string,
+  what: "items" | "bins",
+  row: number,
 ): void {
   if (typeof vector !== "object" || vector === null) {
+    const field = what === "items" ? "demand" : "capacity";
     throw new BinpackError(
-      `${where()}.${field} must be an object of resource amounts, got ${String(vector)}`,
+      `${what}[${row}].${field} must be an object of resource amounts, got ${String(vector)}`,
     );
   }
   let position = 0;
@@ -82,7 +83,7 @@ function fill(
   dims: readonly string[],
   index: Map<string, number>,
   vector: Vector,
-  where: () => string,
+  what: "items" | "bins",
 ): void {
   const d = dims.length;
   const base = row * d;
@@ -90,7 +91,10 @@ function fill(
   for (const key in vector) {
     const value = vector[key];
     if (typeof value !== "number" || !(value >= 0 && value < Number.POSITIVE_INFINITY)) {
-      throw new BinpackError(`${where()}.${key} must be a finite number >= 0, got ${String(value)}`);
+      const field = what === "items" ? "demand" : "capacity";
+      throw new BinpackError(
+        `${what}[${row}].${field}.${key} must be a finite number >= 0, got ${String(value)}`,
+      );
     }
     const k = dims[position] === key ? position : (index.get(key) as number);
     position++;
@@ -111,20 +115,19 @@ export function densify(items: readonly Item[], bins: readonly Bin[], weights?: 
   const index = new Map<string, number>();
   const dims: string[] = [];
   for (let i = 0; i < items.length; i++) {
-    collect(index, dims, (items[i] as Item).demand, () => `items[${i}]`, "demand");
+    collect(index, dims, (items[i] as Item).demand, "items", i);
   }
   for (let j = 0; j < bins.length; j++) {
-    collect(index, dims, (bins[j] as Bin).capacity, () => `bins[${j}]`, "capacity");
+    collect(index, dims, (bins[j] as Bin).capacity, "bins", j);
   }
   const d = dims.length;
   const n = items.length;
   const m = bins.length;
   const demand = new Float64Array(n * d);
   const capacity = new Float64Array(m * d);
-  for (let i = 0; i < n; i++)
-    fill(demand, i, dims, index, (items[i] as Item).demand, () => `items[${i}].demand`);
+  for (let i = 0; i < n; i++) fill(demand, i, dims, index, (items[i] as Item).demand, "items");
   for (let j = 0; j < m; j++) {
-    fill(capacity, j, dims, index, (bins[j] as Bin).capacity, () => `bins[${j}].capacity`);
+    fill(capacity, j, dims, index, (bins[j] as Bin).capacity, "bins");
   }
   return {
     dims,
