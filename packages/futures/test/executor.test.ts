@@ -15,7 +15,7 @@ import {
 import type { LocalCluster } from "@satyr/local";
 import { lastValueFrom, toArray } from "rxjs";
 import { type Future, MesosPoolExecutor } from "../src/index.js";
-import { recordingBackend, sleep, startCluster } from "./support/cluster.js";
+import { peakOverlap, recordingBackend, sleep, startCluster, timedSleep } from "./support/cluster.js";
 
 // A whole cpu per task: the executor runs one worker thread per cpu, so sleeping tasks overlap.
 const small = [cpus(1), mem(32)];
@@ -202,27 +202,8 @@ describe("MesosPoolExecutor.submit and Future", () => {
       resources: small,
     });
     try {
-      const spans = await Promise.all(
-        Array.from({ length: 6 }, () =>
-          two.submit(async () => {
-            const start = Date.now();
-            await new Promise((resolve) => setTimeout(resolve, 150));
-            return [start, Date.now()] as const;
-          }),
-        ),
-      );
-      const events = spans.flatMap(([s, e]) => [
-        [s, 1],
-        [e, -1],
-      ]);
-      events.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
-      let active = 0;
-      let peak = 0;
-      for (const [, delta] of events) {
-        active += delta!;
-        peak = Math.max(peak, active);
-      }
-      expect(peak).toBe(2);
+      const spans = await Promise.all(Array.from({ length: 6 }, () => two.submit(timedSleep, [150])));
+      expect(peakOverlap(spans)).toBe(2);
     } finally {
       await two.shutdown();
     }
@@ -260,13 +241,15 @@ describe("MesosPoolExecutor.map", () => {
   });
 
   it("runs tasks concurrently: order follows input, not completion", async () => {
-    const started = Date.now();
-    const values: number[] = [];
-    for await (const v of executor.map(sleepFor, [[400, 100, 200, 50]], { chunksize: 1 }))
-      values.push(v as number);
-    expect(values).toEqual([400, 100, 200, 50]);
-    // Sequential execution would take at least 750 ms of sleeping alone.
-    expect(Date.now() - started).toBeLessThan(750 + 2000);
+    const input = [400, 100, 200, 50];
+    const values: [number, number][] = [];
+    for await (const v of executor.map(timedSleep, [input], { chunksize: 1 })) values.push(v);
+    // Each result sits at its input's position (its span lasted that input's sleep), and the calls overlapped.
+    values.forEach(([start, end], i) => {
+      expect(end - start).toBeGreaterThanOrEqual(input[i]! - 5);
+      expect(end - start).toBeLessThan(input[i]! + 1000);
+    });
+    expect(peakOverlap(values)).toBeGreaterThan(1);
   });
 
   it("honours chunksize (one cluster task per chunk) and defaults it like Python's Pool.map", async () => {

@@ -30,3 +30,27 @@ export function recordingBackend(master: string, name: string): PoolBackend & { 
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The most spans (`[start, end]` in ms) that overlap at any instant. */
+export function peakOverlap(spans: readonly (readonly [number, number])[]): number {
+  const events = spans.flatMap(([start, end]) => [
+    [start, 1],
+    [end, -1],
+  ]);
+  // At equal times, ends come first: a task that starts as another ends did not run alongside it.
+  events.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+  let active = 0;
+  let peak = 0;
+  for (const [, delta] of events) {
+    active += delta!;
+    peak = Math.max(peak, active);
+  }
+  return peak;
+}
+
+/** A task body that sleeps `ms` and reports when it ran. */
+export const timedSleep = async (ms: number): Promise<[number, number]> => {
+  const start = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return [start, Date.now()];
+};
