@@ -154,9 +154,13 @@ export class ResourceEntry {
    * ```
    */
   withAmount(amount: ResourceAmount): ResourceEntry {
-    if (amount.kind === "scalar") return ResourceEntry.scalar(this.name, amount.value, this.meta);
-    if (amount.kind === "ranges") return ResourceEntry.ranges(this.name, amount.ranges, this.meta);
-    return ResourceEntry.count(this.name, amount.count);
+    let entry: ResourceEntry;
+    if (amount.kind === "scalar") entry = ResourceEntry.scalar(this.name, amount.value, this.meta);
+    else if (amount.kind === "ranges") entry = ResourceEntry.ranges(this.name, amount.ranges, this.meta);
+    else return ResourceEntry.count(this.name, amount.count);
+    // Same metadata object: reuse its key rather than serialising it again (placement does this per task).
+    entry.#metaKey = this.#metaKey;
+    return entry;
   }
 
   /**

@@ -110,6 +110,8 @@ export class QueueScheduler extends Scheduler {
   readonly #waiting = new Set<Task<unknown>>();
   #launchedCount = 0;
   #launchingCount = 0;
+  #pendingDirty = true;
+  #lastSlots = -1;
   #client: SchedulerClient | undefined;
   #changeScheduled = false;
   #suppressed = false;
@@ -180,6 +182,7 @@ export class QueueScheduler extends Scheduler {
     this.#byTaskId.set(t.taskId, t);
     const cleanups: (() => void)[] = [];
     this.#waiting.add(t);
+    this.#pendingDirty = true;
     const phases = t.state$.subscribe((phase) => this.#onPhase(entry, phase));
     cleanups.push(() => phases.unsubscribe());
     const { signal, timeoutMs } = options;
@@ -325,10 +328,8 @@ export class QueueScheduler extends Scheduler {
       // A cancelled task reported running (its launch raced the cancel): kill it again.
       this.#sendKill(task);
     }
-    if (!isTerminalState(status.state) && status.state !== TaskState.TASK_UNKNOWN) {
-      this.#changed();
-      return;
-    }
+    // Non-terminal updates change nothing the queue tracks beyond the phase (see #onPhase).
+    if (!isTerminalState(status.state) && status.state !== TaskState.TASK_UNKNOWN) return;
     this.#byTaskId.delete(id);
     if (entry === undefined) return;
     if (entry.cancelled !== undefined) {
@@ -402,6 +403,7 @@ export class QueueScheduler extends Scheduler {
     if (phase === "launching") this.#launchingCount++;
     if (previous === "pending") this.#waiting.delete(entry.task);
     if (phase === "pending") this.#waiting.add(entry.task);
+    if (previous === "pending" || phase === "pending") this.#pendingDirty = true;
     if (previous === "pending" || phase === "pending" || LAUNCHED.has(previous) !== LAUNCHED.has(phase)) {
       this.#changed();
     }
@@ -414,7 +416,7 @@ export class QueueScheduler extends Scheduler {
       // Leave the counts first: settling completes `state$` without another phase.
       if (LAUNCHED.has(entry.phase)) this.#launchedCount--;
       if (entry.phase === "launching") this.#launchingCount--;
-      this.#waiting.delete(task);
+      if (this.#waiting.delete(task)) this.#pendingDirty = true;
       entry.phase = "finished";
     }
     settle();
@@ -432,8 +434,15 @@ export class QueueScheduler extends Scheduler {
     this.#changeScheduled = true;
     queueMicrotask(() => {
       this.#changeScheduled = false;
-      const pending = this.#pendingTasks();
-      this.#pending.next(pending);
+      // The pending list is rebuilt only when it can have changed (it is O(pending)).
+      const slots = this.#slots();
+      let pending = this.#pending.value;
+      if (this.#pendingDirty || slots !== this.#lastSlots) {
+        this.#pendingDirty = false;
+        this.#lastSlots = slots;
+        pending = this.#pendingTasks(slots);
+        this.#pending.next(pending);
+      }
       this.#stats.next(this.#computeStats());
       this.#updateOfferInterest(pending.length > 0);
       this.#updatePatienceTimer();
@@ -441,9 +450,13 @@ export class QueueScheduler extends Scheduler {
     });
   }
 
-  #pendingTasks(): Task<unknown>[] {
+  /** How many more tasks may be launched now (Infinity without `maxConcurrency`). */
+  #slots(): number {
     const limit = this.#options.maxConcurrency ?? Number.POSITIVE_INFINITY;
-    const slots = Math.max(0, limit - this.#launchedCount);
+    return Math.max(0, limit - this.#launchedCount);
+  }
+
+  #pendingTasks(slots: number): Task<unknown>[] {
     const pending: Task<unknown>[] = [];
     for (const task of this.#waiting) {
       if (pending.length >= slots) break;
