@@ -282,24 +282,27 @@ export class FunctionPool {
     this.#startRunner().then(
       (runner) => {
         if (task.settled) return settle();
-        runner.run(task.request, { signal: task.signal, onRunning: () => task.markRunning() }).then(
-          (outcomes) => {
-            if (outcomes.length !== task.size) {
-              task.fail(
-                new BrokenPoolError(
-                  `task ${task.request.name}#${task.id} returned ${outcomes.length} results for ${task.size} calls`,
-                ),
-              );
-            } else {
-              task.finish(outcomes);
-            }
-            settle();
-          },
-          (error: unknown) => {
-            task.fail(toError(error));
-            settle();
-          },
-        );
+        // Through a promise chain so a runner that throws synchronously still settles the task and frees the slot.
+        Promise.resolve()
+          .then(() => runner.run(task.request, { signal: task.signal, onRunning: () => task.markRunning() }))
+          .then(
+            (outcomes) => {
+              if (outcomes.length !== task.size) {
+                task.fail(
+                  new BrokenPoolError(
+                    `task ${task.request.name}#${task.id} returned ${outcomes.length} results for ${task.size} calls`,
+                  ),
+                );
+              } else {
+                task.finish(outcomes);
+              }
+              settle();
+            },
+            (error: unknown) => {
+              task.fail(toError(error));
+              settle();
+            },
+          );
       },
       (error: unknown) => {
         this.#breakPool(error);

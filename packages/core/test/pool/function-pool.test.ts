@@ -119,6 +119,24 @@ describe("FunctionPool", () => {
     expect(isBrokenPoolError(error)).toBe(true);
   });
 
+  it("settles a task and frees its slot when the runner throws synchronously", async () => {
+    let calls = 0;
+    const runner = {
+      run(): Promise<never> {
+        calls++;
+        throw new Error("runner bug");
+      },
+    };
+    const pool = new FunctionPool({
+      backend: { start: async () => runner, stop: async () => {} },
+      maxConcurrency: 1,
+    });
+    await expect(pool.call(() => 1, []).result()).rejects.toThrow("runner bug");
+    await expect(pool.call(() => 2, []).result()).rejects.toThrow("runner bug");
+    expect(calls).toBe(2);
+    await pool.idle();
+  });
+
   it("starts its backend lazily, once, and stops it once on shutdown after draining", async () => {
     const { pool, backend } = makePool();
     expect(backend.starts).toBe(0);
