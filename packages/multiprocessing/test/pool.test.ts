@@ -11,6 +11,7 @@ import {
   type RemoteTaskError,
 } from "@satyr/core";
 import type { LocalCluster } from "@satyr/local";
+import { lastValueFrom, toArray } from "rxjs";
 import { AsyncResult, Pool } from "../src/index.js";
 import { peakOverlap, recordingBackend, sleep, startCluster, timedSleep } from "./support/cluster.js";
 
@@ -137,6 +138,38 @@ describe("map family", () => {
     const unordered: number[] = [];
     for await (const v of pool.imapUnordered(sleepFor, [600, 10, 250])) unordered.push(v as number);
     expect(unordered).toEqual([10, 250, 600]);
+  });
+
+  it("imap reads lazily within buffersize and reports progress$ until every task settled", async () => {
+    let read = 0;
+    function* input() {
+      for (let i = 0; i < 9; i++) {
+        read++;
+        yield i;
+      }
+    }
+    const run = pool.imap(square, input(), { chunksize: 3, buffersize: 1 });
+    const snapshots = lastValueFrom(run.progress$.pipe(toArray()));
+    await sleep(100);
+    expect(read).toBeLessThanOrEqual(6);
+    const values: number[] = [];
+    for await (const v of run) values.push(v);
+    expect(values).toEqual([0, 1, 4, 9, 16, 25, 36, 49, 64]);
+    expect((await snapshots).at(-1)).toEqual({
+      submitted: 9,
+      running: 0,
+      done: 9,
+      failed: 0,
+      cancelled: 0,
+      total: 9,
+    });
+  });
+
+  it("cancels a whole map through its signal", async () => {
+    const controller = new AbortController();
+    const r = pool.mapAsync(sleepFor, [10_000, 10_000, 10], { chunksize: 1, signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    expect(isCancelledError(await r.get(5000).catch((e: unknown) => e))).toBe(true);
   });
 
   it("imap raises a failing item's error at its position", async () => {
