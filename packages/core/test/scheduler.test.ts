@@ -294,6 +294,34 @@ describe("QueueScheduler (fake client)", () => {
     subscription.unsubscribe();
   });
 
+  it("acts on reconciliation answers after a resubscription: a task the master lost is relaunched", async () => {
+    const { client, scheduler, subscription, launched } = harness();
+    const survivor = new CommandTask({ name: "survivor", command: "sleep 5", resources: [cpus(0.1)] });
+    const lost = new CommandTask({ name: "lost", command: "sleep 5", resources: [cpus(0.1)] });
+    const results = [scheduler.submit(survivor), scheduler.submit(lost)];
+    client.offers(makeOffer({ cpus: 1, mem: 64 }));
+    await until(() => launched().length === 2);
+    client.update(makeStatus(survivor.taskId, TaskState.TASK_RUNNING, { agentId: "agent-1" }));
+    client.update(makeStatus(lost.taskId, TaskState.TASK_RUNNING, { agentId: "agent-1" }));
+    client.disconnect("master failover");
+    client.subscribe();
+    // What the client's reconciliation after SUBSCRIBED brings back.
+    client.update(
+      makeStatus(survivor.taskId, TaskState.TASK_RUNNING, { reason: TaskStatus_Reason.RECONCILIATION }),
+    );
+    client.update(makeStatus(lost.taskId, TaskState.TASK_LOST, { reason: TaskStatus_Reason.RECONCILIATION }));
+    await until(() => lost.attempts === 2 && lost.state === "pending");
+    expect(survivor.state).toBe("running");
+    client.offers(makeOffer({ cpus: 1, mem: 64 }));
+    await until(() => launched().length === 3);
+    expect(launched()[2]?.taskId?.value).toBe(lost.taskId);
+    expect(lost.taskId).not.toBe(lost.id);
+    client.update(makeStatus(survivor.taskId, TaskState.TASK_FINISHED));
+    client.update(makeStatus(lost.taskId, TaskState.TASK_FINISHED));
+    await Promise.all(results);
+    subscription.unsubscribe();
+  });
+
   it("refuses to submit the same task twice", async () => {
     const { scheduler, subscription } = harness();
     const task: Task<unknown> = new CommandTask({ command: "true" });

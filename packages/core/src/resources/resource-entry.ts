@@ -19,7 +19,14 @@ export type ResourceAmount =
   | { readonly kind: "ranges"; readonly ranges: readonly PortRange[] }
   | { readonly kind: "count"; readonly count: number };
 
-/** Mesos keeps scalars with three decimal digits; rounding here keeps sums such as 0.1 + 0.2 exact. */
+/**
+ * Rounds to the three decimal digits Mesos keeps for scalars, so sums such as 0.1 + 0.2 stay exact.
+ *
+ * @example
+ * ```ts
+ * roundScalar(0.1 + 0.2); // 0.3
+ * ```
+ */
 export function roundScalar(value: number): number {
   return Math.round(value * 1000) / 1000;
 }

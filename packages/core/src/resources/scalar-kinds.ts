@@ -68,5 +68,12 @@ export function isScalarKind(name: string): boolean {
   return kinds.has(name);
 }
 
-/** @internal the four names every `Resources` reports even when zero. */
+/**
+ * The built-in scalar names, in the order `Resources.names()` lists them.
+ *
+ * @example
+ * ```ts
+ * BUILT_IN_SCALARS.includes("gpus"); // true
+ * ```
+ */
 export const BUILT_IN_SCALARS: readonly string[] = BUILT_IN;

@@ -18,7 +18,14 @@ import { Resources, type ResourcesInput } from "../resources/resources.js";
 import type { Constraint } from "../scheduler/constraints.js";
 import { isInfrastructureFailure, phaseOf, reasonName, stateName, type TaskPhase } from "./task-state.js";
 
-/** Label keys satyr puts on every TaskInfo it launches. */
+/**
+ * Label keys satyr puts on every TaskInfo it launches.
+ *
+ * @example
+ * ```ts
+ * info.labels?.labels.find((l) => l.key === TASK_LABELS.task)?.value; // the logical task id
+ * ```
+ */
 export const TASK_LABELS = {
   /** The task class's `kind`, used to decode a TaskInfo into the right class. */
   kind: "satyr.kind",
@@ -111,10 +118,27 @@ export type Settlement<R> =
   | { readonly kind: "reject"; readonly error: Error }
   | { readonly kind: "retry"; readonly reason: string };
 
-/** The scheduler-side controls of a task; not part of the public API. */
+/**
+ * The key of a task's scheduler-side controls (phase changes, settling); for schedulers and operators, not for
+ * task authors.
+ *
+ * @example
+ * ```ts
+ * task[TASK_CONTROL].setPhase("launching");
+ * ```
+ */
 export const TASK_CONTROL: unique symbol = Symbol("satyr.task.control");
 
-/** @internal what QueueScheduler and the operators drive a task with. */
+/**
+ * What schedulers and operators drive a task with (`task[TASK_CONTROL]`): a custom scheduler settles its tasks'
+ * `result` through it.
+ *
+ * @example
+ * ```ts
+ * const control: TaskControl = task[TASK_CONTROL];
+ * control.resolve(value);
+ * ```
+ */
 export interface TaskControl {
   /** Starts a new attempt: fresh task id, state `pending`. */
   beginAttempt(): void;
@@ -355,7 +379,7 @@ export class Task<R = TaskStatus> {
     });
   }
 
-  /** @internal */
+  /** The task's scheduler-side controls (see {@link TaskControl}). */
   get [TASK_CONTROL](): TaskControl {
     const task = this;
     return {
@@ -401,7 +425,14 @@ export class Task<R = TaskStatus> {
   }
 }
 
-/** `TASK_FAILED (REASON_...): message` for error messages and logs. */
+/**
+ * `TASK_FAILED (REASON_...): message`, for error messages and logs.
+ *
+ * @example
+ * ```ts
+ * describeStatus(status); // "TASK_LOST (REASON_AGENT_REMOVED): agent removed"
+ * ```
+ */
 export function describeStatus(status: TaskStatus): string {
   const reason = reasonName(status);
   return `${stateName(status.state)}${reason === undefined ? "" : ` (${reason})`}${status.message === "" ? "" : `: ${status.message}`}`;
