@@ -5,8 +5,11 @@
 const KEEP_CHARS = 512 * 1024;
 /** Where a long file is first read from: its last this-many bytes. */
 const INITIAL_TAIL_BYTES = 256 * 1024;
-/** The largest piece asked for at once (the server caps a read at 1 MiB). */
-const CHUNK_BYTES = 64 * 1024;
+/**
+ * The largest piece asked for at once: the server's cap. Pieces are decoded as UTF-8 on the server, so fewer
+ * piece boundaries mean fewer places where a multi-byte character could be cut in two.
+ */
+const CHUNK_BYTES = 1024 * 1024;
 
 /**
  * @typedef {{ id: string, name: string, framework_id: string, slave_id: string, executor_id: string, state: string }} TaskRef
