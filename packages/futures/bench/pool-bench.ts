@@ -5,7 +5,7 @@
  * the same 10,000 calls without chunking, as the ratio.
  * Set MESOS_MASTER to measure a real cluster instead of the embedded one.
  */
-import { availableParallelism, cpus as machineCpus } from "node:os";
+import { availableParallelism, loadavg, cpus as machineCpus } from "node:os";
 import { cpus, mem } from "@satyr/core";
 import { Pool } from "@satyr/multiprocessing";
 import { Piscina } from "piscina";
@@ -41,74 +41,140 @@ async function timeMap(executor: MesosPoolExecutor, chunksize: number | undefine
   return N / seconds;
 }
 
-async function main(): Promise<void> {
-  console.log(
-    `satyr pool bench — ${new Date().toISOString()}, Node ${process.version}, ${machineCpus().length} cpus ` +
-      `(${machineCpus()[0]?.model ?? "?"}), master: ${process.env.MESOS_MASTER ?? "embedded LocalCluster"}`,
-  );
+/** Runs one figure; a failure is reported in the table (with its reason) instead of hiding the others. */
+async function attempt<T>(
+  label: string,
+  measure: () => Promise<T>,
+  show: (value: T) => string,
+): Promise<T | Error> {
+  try {
+    const value = await measure();
+    stage(`${label}: ${show(value)}`);
+    return value;
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    stage(`${label}: FAILED — ${failure.message}`);
+    return failure;
+  }
+}
 
-  // Default chunking: the default bound (availableParallelism) and Python's chunk rule.
-  const defaults = new MesosPoolExecutor({ name: "bench-default", resources, run });
-  await defaults.submit(noop); // framework subscribed and executor started before timing
+const rate = (value: number) => `${value.toFixed(0)} tasks/s`;
+
+async function benchPiscina(): Promise<number> {
+  const piscina = new Piscina({ filename: new URL("./noop-worker.js", import.meta.url).href });
+  try {
+    await Promise.all(Array.from({ length: 100 }, () => piscina.run(null))); // threads warm
+    const started = performance.now();
+    await Promise.all(Array.from({ length: N }, () => piscina.run(null)));
+    return N / ((performance.now() - started) / 1000);
+  } finally {
+    await piscina.destroy();
+  }
+}
+
+async function benchSubmitLatency(executor: MesosPoolExecutor): Promise<number[]> {
   const latencies: number[] = [];
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
     const started = performance.now();
-    await defaults.submit(noop);
+    await executor.submit(noop);
     latencies.push(performance.now() - started);
   }
-  latencies.sort((a, b) => a - b);
-  stage(`single submit: p50 ${percentile(latencies, 50).toFixed(1)} ms`);
-  const chunkedRate = await timeMap(defaults, undefined);
-  stage(`map, default chunking: ${chunkedRate.toFixed(0)} tasks/s`);
+  return latencies.sort((a, b) => a - b);
+}
+
+async function benchPoolMap(): Promise<number> {
+  const pool = new Pool({ name: "bench-pool", resources, run });
+  try {
+    await pool.apply(noop);
+    const xs = Array.from({ length: N }, (_, i) => i);
+    const started = performance.now();
+    const values = await pool.map(noop, xs);
+    const poolRate = N / ((performance.now() - started) / 1000);
+    if (values.length !== N) throw new Error(`Pool.map returned ${values.length} results for ${N} calls`);
+    return poolRate;
+  } finally {
+    pool.close();
+    await pool.join();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `satyr pool bench — ${new Date().toISOString()}, Node ${process.version}, ${machineCpus().length} cpus ` +
+      `(${machineCpus()[0]?.model ?? "?"}), load ${loadavg()[0]?.toFixed(1)}, ` +
+      `master: ${process.env.MESOS_MASTER ?? "embedded LocalCluster"}`,
+  );
+  const piscinaRate = await attempt(`piscina ${N} no-op run()`, benchPiscina, rate);
+
+  // Default bound (availableParallelism) and Python's chunk rule; the framework and its executor start first.
+  const defaults = new MesosPoolExecutor({ name: "bench-default", resources, run });
+  const warm = await attempt(
+    "start framework and executor",
+    () => defaults.submit(noop).result(),
+    () => "ok",
+  );
+  const latencies =
+    warm instanceof Error
+      ? warm
+      : await attempt(
+          "single submit",
+          () => benchSubmitLatency(defaults),
+          (l) => `p50 ${percentile(l, 50).toFixed(1)} ms`,
+        );
+  const chunkedRate = await attempt(`map ${N}, default chunking`, () => timeMap(defaults, undefined), rate);
   await defaults.shutdown();
 
-  // multiprocessing's Pool.map: the same engine behind Python's Pool API.
-  const pool = new Pool({ name: "bench-pool", resources, run });
-  await pool.apply(noop);
-  const xs = Array.from({ length: N }, (_, i) => i);
-  const poolStarted = performance.now();
-  const values = await pool.map(noop, xs);
-  const poolRate = N / ((performance.now() - poolStarted) / 1000);
-  if (values.length !== N) throw new Error(`Pool.map returned ${values.length} results for ${N} calls`);
-  stage(`Pool.map, default chunking: ${poolRate.toFixed(0)} tasks/s`);
-  pool.close();
-  await pool.join();
+  const poolRate = await attempt(`Pool.map ${N}, default chunking`, benchPoolMap, rate);
 
   // chunksize 1: every call its own cluster task, many in flight.
   const wide = new MesosPoolExecutor({ name: "bench-chunk1", resources, run, maxWorkers: 256 });
-  await wide.submit(noop);
-  const singleRate = await timeMap(wide, 1);
-  stage(`map, chunksize 1: ${singleRate.toFixed(0)} tasks/s`);
-  await wide.shutdown();
+  const singleRate = await attempt(
+    `map ${N}, chunksize 1`,
+    async () => {
+      await wide.submit(noop);
+      return timeMap(wide, 1);
+    },
+    rate,
+  );
+  await wide.shutdown({ cancelFutures: true });
 
-  const piscina = new Piscina({ filename: new URL("./noop-worker.js", import.meta.url).href });
-  await Promise.all(Array.from({ length: 100 }, () => piscina.run(null))); // threads warm
-  const started = performance.now();
-  await Promise.all(Array.from({ length: N }, () => piscina.run(null)));
-  const piscinaRate = N / ((performance.now() - started) / 1000);
-  await piscina.destroy();
-
-  const rows = [
+  const vsPiscina = (value: number | Error): [string, string] => {
+    if (value instanceof Error) return [`failed: ${value.message}`, "no"];
+    if (piscinaRate instanceof Error) return [rate(value), "?"];
+    return [
+      `${rate(value)} (${(value / piscinaRate).toFixed(2)}× piscina)`,
+      value >= piscinaRate ? "yes" : "no",
+    ];
+  };
+  const rows: string[][] = [
     ["figure", "measured", "target", "met"],
     [
-      `map ${N} no-op, default chunking (workers ${availableParallelism()})`,
-      `${chunkedRate.toFixed(0)} tasks/s (${(chunkedRate / piscinaRate).toFixed(2)}× piscina)`,
-      "≥ piscina (1.00×)",
-      chunkedRate >= piscinaRate ? "yes" : "no",
+      `MesosPoolExecutor.map ${N} no-op, default chunking`,
+      vsPiscina(chunkedRate)[0],
+      "≥ piscina",
+      vsPiscina(chunkedRate)[1],
     ],
+    [`Pool.map ${N} no-op, default chunking`, vsPiscina(poolRate)[0], "≥ piscina", vsPiscina(poolRate)[1]],
     [
-      `map ${N} no-op, chunksize 1`,
-      `${singleRate.toFixed(0)} tasks/s`,
+      `MesosPoolExecutor.map ${N} no-op, chunksize 1`,
+      singleRate instanceof Error ? `failed: ${singleRate.message}` : rate(singleRate),
       "≥ 1000 tasks/s",
-      singleRate >= 1000 ? "yes" : "no",
+      singleRate instanceof Error ? "no" : singleRate >= 1000 ? "yes" : "no",
     ],
     [
       `single submit latency (${LATENCY_SAMPLES} sequential)`,
-      `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
+      latencies instanceof Error
+        ? `failed: ${latencies.message}`
+        : `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
       "p50 ≤ 20 ms",
-      percentile(latencies, 50) <= 20 ? "yes" : "no",
+      latencies instanceof Error ? "no" : percentile(latencies, 50) <= 20 ? "yes" : "no",
     ],
-    [`piscina ${N} no-op run() calls, no chunking`, `${piscinaRate.toFixed(0)} tasks/s`, "reference", ""],
+    [
+      `piscina ${N} no-op run() calls, no chunking (${availableParallelism()} cpus)`,
+      piscinaRate instanceof Error ? `failed: ${piscinaRate.message}` : rate(piscinaRate),
+      "reference",
+      "",
+    ],
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join(" | "));
