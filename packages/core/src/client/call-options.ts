@@ -16,8 +16,49 @@ export interface CallOptions {
 }
 
 /**
- * Runs `work` under one signal that fires on the caller's abort, on the timeout, or on `extra` (the client
- * closing); the promise rejects with {@link CancelledError} or {@link TimeoutError} accordingly, and settles once.
+ * A group of operations cancelled together (all of a client's calls when it closes). Unlike one shared
+ * `AbortSignal` with a listener per call, it holds any number of members without listener-count warnings.
+ *
+ * @example
+ * ```ts
+ * const scope = new CancelScope();
+ * const leave = scope.add((reason) => controller.abort(reason));
+ * scope.cancel(new Error("closing")); // or leave() when the operation ends first
+ * ```
+ */
+export class CancelScope {
+  readonly #members = new Set<(reason: unknown) => void>();
+  #cancelled = false;
+  #reason: unknown;
+
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /** Adds a member; cancels it at once if the scope already is. Returns the function that removes it. */
+  add(cancel: (reason: unknown) => void): () => void {
+    if (this.#cancelled) {
+      cancel(this.#reason);
+      return () => undefined;
+    }
+    this.#members.add(cancel);
+    return () => this.#members.delete(cancel);
+  }
+
+  cancel(reason: unknown): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    this.#reason = reason;
+    const members = [...this.#members];
+    this.#members.clear();
+    for (const cancel of members) cancel(reason);
+  }
+}
+
+/**
+ * Runs `work` under one signal that fires on the caller's abort, on the timeout, or when `scope` is cancelled
+ * (the client closing); the promise rejects with {@link CancelledError}, {@link TimeoutError} or the scope's
+ * reason accordingly, and settles once.
  *
  * @example
  * ```ts
@@ -28,7 +69,7 @@ export async function withDeadline<T>(
   what: string,
   options: CallOptions,
   defaultTimeoutMs: number,
-  extra: AbortSignal | undefined,
+  scope: CancelScope | undefined,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
@@ -37,31 +78,30 @@ export async function withDeadline<T>(
       `${what}: timeoutMs must be a positive finite number, got ${String(options.timeoutMs)}`,
     );
   }
-  const controller = new AbortController();
-  const onAbort = (reason: unknown) => {
-    if (!controller.signal.aborted) controller.abort(reason);
-  };
   const caller = options.signal;
   if (caller?.aborted) throw new CancelledError(what, { cause: caller.reason });
-  const onCaller = () => onAbort(new CancelledError(what, { cause: caller?.reason }));
-  caller?.addEventListener("abort", onCaller, { once: true });
-  const onExtra = () => onAbort(extra?.reason);
-  extra?.addEventListener("abort", onExtra, { once: true });
-  if (extra?.aborted) onExtra();
-  const timer = setTimeout(() => onAbort(new TimeoutError(what, timeoutMs)), timeoutMs);
+  const controller = new AbortController();
+  // Listen before anything can abort: a cancelled scope aborts synchronously on registration.
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
   });
-  // The work may settle after the abort; its late outcome is irrelevant, but must not become unhandled.
-  const running = work(controller.signal);
-  running.catch(() => undefined);
   aborted.catch(() => undefined);
+  const onAbort = (reason: unknown) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  const onCaller = () => onAbort(new CancelledError(what, { cause: caller?.reason }));
+  caller?.addEventListener("abort", onCaller, { once: true });
+  const leave = scope?.add(onAbort);
+  const timer = setTimeout(() => onAbort(new TimeoutError(what, timeoutMs)), timeoutMs);
   try {
+    // The work may settle after the abort; its late outcome is irrelevant, but must not become unhandled.
+    const running = (async () => work(controller.signal))();
+    running.catch(() => undefined);
     return await Promise.race([running, aborted]);
   } finally {
     clearTimeout(timer);
     caller?.removeEventListener("abort", onCaller);
-    extra?.removeEventListener("abort", onExtra);
+    leave?.();
     if (!controller.signal.aborted) controller.abort(new CancelledError(`${what} (finished)`));
   }
 }

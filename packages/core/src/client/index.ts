@@ -1,5 +1,5 @@
 export { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
-export { type CallOptions, sleep, withDeadline } from "./call-options.js";
+export { type CallOptions, CancelScope, sleep, withDeadline } from "./call-options.js";
 export { connect } from "./connect.js";
 export {
   buildFrameworkInfo,

@@ -25,7 +25,7 @@ import { InvalidOfferError } from "../errors/invalid-offer-error.js";
 import { InvalidOptionsError } from "../errors/invalid-options-error.js";
 import { MasterError } from "../errors/master-error.js";
 import { Backoff } from "./backoff.js";
-import { type CallOptions, sleep, withDeadline } from "./call-options.js";
+import { type CallOptions, CancelScope, sleep, withDeadline } from "./call-options.js";
 import type { NormalizedOptions } from "./connect-options.js";
 import type { ConnectionState } from "./connection-state.js";
 import { type HttpResponse, HttpTransport } from "./http-transport.js";
@@ -122,6 +122,8 @@ export class SchedulerClient implements AsyncDisposable {
   readonly #failures = new Subject<scheduler.Event_Failure>();
   readonly #problems = new Subject<Error>();
   readonly #closing = new AbortController();
+  /** Every call in flight, cancelled together on close. */
+  readonly #calls = new CancelScope();
   readonly #tracker = new TaskTracker();
   readonly #offers = new Map<string, Offer>();
   readonly #reconciler: Reconciler;
@@ -480,7 +482,9 @@ export class SchedulerClient implements AsyncDisposable {
    */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      this.#closing.abort(new ConnectionError("closed", "the client was closed"));
+      const closed = new ConnectionError("closed", "the client was closed");
+      this.#closing.abort(closed);
+      this.#calls.cancel(closed);
       this.#detector?.unsubscribe();
       for (const wake of this.#leaderWaiters) wake();
       for (const wake of this.#gateWaiters) wake();
@@ -944,7 +948,7 @@ export class SchedulerClient implements AsyncDisposable {
     options: CallOptions,
     policy: CallPolicy,
   ): Promise<void> {
-    return withDeadline(name, options, this.#options.callTimeoutMs, this.#closing.signal, async (signal) => {
+    return withDeadline(name, options, this.#options.callTimeoutMs, this.#calls, async (signal) => {
       const backoff = new Backoff(this.#options.backoff);
       let first: Session | undefined;
       for (;;) {

@@ -57,11 +57,29 @@ export function zookeeperLeaders(options: ZookeeperDetectorOptions): Observable<
         retries: 0,
       });
       client = current;
+      // One watcher function per session: the ZooKeeper client keeps one registration per function, so reusing
+      // it stops watchers from piling up over re-listings; one detection runs at a time, reruns coalesce.
+      let running = false;
+      let again = false;
+      const detect = () => {
+        if (closed || client !== current) return;
+        if (running) {
+          again = true;
+          return;
+        }
+        running = true;
+        again = false;
+        list(current, watcher, () => {
+          running = false;
+          if (again) detect();
+        });
+      };
+      const watcher = () => detect();
       if (options.digest !== undefined) current.addAuthInfo("digest", Buffer.from(options.digest));
       current.on("state", (state: zookeeper.State) => {
         if (closed || client !== current) return;
         if (state === zookeeper.State.SYNC_CONNECTED || state === zookeeper.State.CONNECTED_READ_ONLY) {
-          detect(current);
+          detect();
         } else if (state === zookeeper.State.EXPIRED) {
           // An expired session never comes back and its watches are gone: start over with a new one.
           options.onProblem?.(
@@ -81,22 +99,23 @@ export function zookeeperLeaders(options: ZookeeperDetectorOptions): Observable<
       current.connect();
     };
 
-    const detect = (current: zookeeper.Client) => {
-      const rerun = () => {
-        if (!closed && client === current) detect(current);
-      };
-      current.getChildren(options.path, rerun, (error, children) => {
-        if (closed || client !== current) return;
+    /** Lists the group once, emits its leader, and calls `done` when finished (whatever the outcome). */
+    const list = (current: zookeeper.Client, watcher: () => void, done: () => void) => {
+      const stale = () => closed || client !== current;
+      current.getChildren(options.path, watcher, (error, children) => {
+        if (stale()) return done();
         if (error) {
           if (isZkError(error, zookeeper.Exception.NO_NODE)) {
             emit(undefined);
             // Watch for the group node to appear.
-            current.exists(options.path, rerun, (existsError, stat) => {
-              if (!existsError && stat) rerun();
+            current.exists(options.path, watcher, (existsError, stat) => {
+              done();
+              if (!existsError && stat && !stale()) watcher();
             });
+            return;
           }
           // Connection loss: the next SYNC_CONNECTED re-runs detection.
-          return;
+          return done();
         }
         let best: { name: string; sequence: number } | undefined;
         for (const name of children) {
@@ -107,14 +126,15 @@ export function zookeeperLeaders(options: ZookeeperDetectorOptions): Observable<
         }
         if (best === undefined) {
           emit(undefined);
-          return;
+          return done();
         }
         const node = `${path}/${best.name}`;
         current.getData(node, (dataError, data) => {
-          if (closed || client !== current) return;
+          done();
+          if (stale()) return;
           if (dataError) {
-            // The leader vanished between listing and reading: the children watch fires; re-list anyway.
-            if (isZkError(dataError, zookeeper.Exception.NO_NODE)) rerun();
+            // The leader vanished between listing and reading: list again.
+            if (isZkError(dataError, zookeeper.Exception.NO_NODE)) watcher();
             return;
           }
           try {

@@ -130,4 +130,20 @@ describe("acknowledgements", () => {
       master.streamId,
     );
   });
+
+  it("acknowledges a burst of updates concurrently without listener build-up", async () => {
+    const { master, client } = await setup();
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      await waitForState(client, "subscribed");
+      for (let i = 0; i < 40; i++) master.send(update(`burst-${i}`, TaskState.TASK_RUNNING, i + 1));
+      await master.waitFor(() => acked(master).length === 40, 5000, "40 acks");
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });

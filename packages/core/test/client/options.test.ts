@@ -2,6 +2,7 @@ import { FrameworkInfo_Capability_Type } from "@satyr/proto";
 import {
   Backoff,
   buildFrameworkInfo,
+  CancelScope,
   leaderFromMasterInfoJson,
   masterBaseUrl,
   normalizeOptions,
@@ -221,6 +222,19 @@ describe("withDeadline", () => {
     expect(isCancelledError(cancelled)).toBe(true);
     expect((cancelled as Error).cause).toBe("because");
     await expect(withDeadline("bad", { timeoutMs: -1 }, 1000, undefined, never)).rejects.toThrow(RangeError);
+  });
+
+  it("cancels every member of a scope at once, and late members immediately", async () => {
+    const scope = new CancelScope();
+    const never = () => new Promise<never>(() => undefined);
+    const pending = [1, 2, 3].map(() => rejection(withDeadline("member", {}, 10_000, scope, never)));
+    const finished = await withDeadline("quick", {}, 10_000, scope, async () => "done");
+    expect(finished).toBe("done");
+    const reason = new Error("closing");
+    scope.cancel(reason);
+    expect(await Promise.all(pending)).toEqual([reason, reason, reason]);
+    expect(scope.cancelled).toBe(true);
+    expect(await rejection(withDeadline("late", {}, 10_000, scope, never))).toBe(reason);
   });
 });
 
