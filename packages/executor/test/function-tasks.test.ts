@@ -21,7 +21,7 @@ describe("function tasks", () => {
         "export const square = (x) => x * x;",
         "export async function slowDouble(x) { await new Promise((r) => setTimeout(r, 5)); return 2 * x; }",
         "export const answer = 42;",
-        "export default function greet(name) { return `hello ${name}`; }",
+        'export default function greet(name) { return "hello " + name; }',
       ].join("\n"),
     );
     writeFileSync(join(moduleRoot, "jobs.mjs"), "export const square = (x) => -1;\n");

@@ -166,17 +166,20 @@ export class FakeAgent {
     return this.updates.filter((status) => status.taskId?.value === taskId);
   }
 
-  /** Resolves once `predicate` holds (checked after every call the agent gets). */
+  /** Resolves once `predicate` holds (checked after every call the agent gets, and every 20 ms). */
   async waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
     if (predicate()) return;
     await new Promise<void>((resolve, reject) => {
+      const poll = setInterval(() => check(), 20);
       const timer = setTimeout(() => {
+        clearInterval(poll);
         this.#waiters.delete(check);
         reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
       }, timeoutMs);
       const check = () => {
         if (!predicate()) return;
         clearTimeout(timer);
+        clearInterval(poll);
         this.#waiters.delete(check);
         resolve();
       };

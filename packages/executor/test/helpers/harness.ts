@@ -18,8 +18,10 @@ export async function startHarness(
   } = {},
 ): Promise<Harness> {
   const agent = await FakeAgent.start({ executorCpus: 2, ...options.agent });
+  const controller = new AbortController();
   const run = runExecutor(options.executor ?? new FunctionExecutor(), {
     env: agent.env(options.env),
+    signal: controller.signal,
     ...(options.initialBackoffMs === undefined ? {} : { initialBackoffMs: options.initialBackoffMs }),
   });
   let exited = false;
@@ -31,12 +33,10 @@ export async function startHarness(
     agent,
     run,
     async close() {
-      if (!exited && agent.subscribed) {
-        agent.shutdown();
-        await run;
-      }
-      await agent.stop();
+      if (!exited && agent.subscribed) agent.shutdown();
+      else controller.abort();
       await run;
+      await agent.stop();
     },
   };
 }
