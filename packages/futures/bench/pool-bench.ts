@@ -6,7 +6,7 @@
  * Set MESOS_MASTER to measure a real cluster instead of the embedded one.
  */
 import { availableParallelism, loadavg, cpus as machineCpus } from "node:os";
-import { cpus, mem } from "@satyr/core";
+import { cpus, type FunctionTask, mem } from "@satyr/core";
 import { Pool } from "@satyr/multiprocessing";
 import { Piscina } from "piscina";
 import { MesosPoolExecutor } from "../src/index.js";
@@ -72,14 +72,43 @@ async function benchPiscina(): Promise<number> {
   }
 }
 
-async function benchSubmitLatency(executor: MesosPoolExecutor): Promise<number[]> {
+/** Phase marks of the task being timed (see `onTask` below): where a single submit spends its time. */
+let marks: Map<string, number> | undefined;
+const onTask = (task: FunctionTask<unknown>) => {
+  const own = marks;
+  task.state$.subscribe((phase) => own?.set(phase, performance.now()));
+};
+const STEPS: [string, string, string][] = [
+  ["submit", "launching", "offer matched"],
+  ["launching", "staging", "ACCEPT → TASK_STAGING"],
+  ["staging", "running", "TASK_STAGING → TASK_RUNNING"],
+  ["running", "finished", "TASK_RUNNING → TASK_FINISHED"],
+  ["finished", "resolved", "TASK_FINISHED → result"],
+];
+
+async function benchSubmitLatency(
+  executor: MesosPoolExecutor,
+): Promise<{ latencies: number[]; steps: Map<string, number[]> }> {
   const latencies: number[] = [];
+  const steps = new Map<string, number[]>(STEPS.map(([, , label]) => [label, []]));
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const own = new Map<string, number>();
+    marks = own;
     const started = performance.now();
+    own.set("submit", started);
     await executor.submit(noop);
-    latencies.push(performance.now() - started);
+    const ended = performance.now();
+    own.set("resolved", ended);
+    latencies.push(ended - started);
+    for (const [from, to, label] of STEPS) {
+      const a = own.get(from);
+      const b = own.get(to);
+      if (a !== undefined && b !== undefined) steps.get(label)!.push(b - a);
+    }
   }
-  return latencies.sort((a, b) => a - b);
+  marks = undefined;
+  for (const values of steps.values()) values.sort((a, b) => a - b);
+  return { latencies: latencies.sort((a, b) => a - b), steps };
 }
 
 async function benchPoolMap(): Promise<number> {
@@ -107,7 +136,7 @@ async function main(): Promise<void> {
   const piscinaRate = await attempt(`piscina ${N} no-op run()`, benchPiscina, rate);
 
   // Default bound (availableParallelism) and Python's chunk rule; the framework and its executor start first.
-  const defaults = new MesosPoolExecutor({ name: "bench-default", resources, run });
+  const defaults = new MesosPoolExecutor({ name: "bench-default", resources, run, onTask });
   const warm = await attempt(
     "start framework and executor",
     () => defaults.submit(noop).result(),
@@ -119,7 +148,10 @@ async function main(): Promise<void> {
       : await attempt(
           "single submit",
           () => benchSubmitLatency(defaults),
-          (l) => `p50 ${percentile(l, 50).toFixed(1)} ms`,
+          ({ latencies: l, steps }) =>
+            `p50 ${percentile(l, 50).toFixed(1)} ms; median per step: ${[...steps]
+              .map(([label, v]) => `${label} ${v.length > 0 ? percentile(v, 50).toFixed(1) : "?"} ms`)
+              .join(", ")}`,
         );
   const chunkedRate = await attempt(`map ${N}, default chunking`, () => timeMap(defaults, undefined), rate);
   await defaults.shutdown();
@@ -165,9 +197,9 @@ async function main(): Promise<void> {
       `single submit latency (${LATENCY_SAMPLES} sequential)`,
       latencies instanceof Error
         ? `failed: ${latencies.message}`
-        : `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
+        : `p50 ${percentile(latencies.latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies.latencies, 99).toFixed(1)} ms`,
       "p50 ≤ 20 ms",
-      latencies instanceof Error ? "no" : percentile(latencies, 50) <= 20 ? "yes" : "no",
+      latencies instanceof Error ? "no" : percentile(latencies.latencies, 50) <= 20 ? "yes" : "no",
     ],
     [
       `piscina ${N} no-op run() calls, no chunking (${availableParallelism()} cpus)`,

@@ -2,6 +2,7 @@ import { type Running, type RunOptions, run } from "../run.js";
 import { QueueScheduler, type QueueSchedulerOptions } from "../scheduler/queue-scheduler.js";
 import { FunctionTask } from "../tasks/function-task.js";
 import type { ChunkOutcome, ChunkRequest, ChunkRunHooks, ChunkRunner, PoolBackend } from "./chunk-runner.js";
+import { reportCallbackError } from "./report-callback-error.js";
 
 /**
  * Where a pool runs its tasks, shared by `MesosPoolExecutor` and `Pool`. With `scheduler`, the pool submits to
@@ -24,6 +25,8 @@ export interface PoolBackendOptions {
   readonly schedulerOptions?: QueueSchedulerOptions | undefined;
   /** More `run()` options (framework info, connection, embedded cluster options, timeouts). */
   readonly run?: Omit<RunOptions, "name" | "master"> | undefined;
+  /** Called with every `FunctionTask` the pool submits (task ids, `state$`): for logs and diagnostics. */
+  readonly onTask?: ((task: FunctionTask<unknown>) => void) | undefined;
 }
 
 /**
@@ -39,9 +42,11 @@ export interface PoolBackendOptions {
  */
 export class SchedulerChunkRunner implements ChunkRunner {
   readonly scheduler: QueueScheduler;
+  readonly #onTask: ((task: FunctionTask<unknown>) => void) | undefined;
 
-  constructor(scheduler: QueueScheduler) {
+  constructor(scheduler: QueueScheduler, onTask?: (task: FunctionTask<unknown>) => void) {
     this.scheduler = scheduler;
+    this.#onTask = onTask;
   }
 
   async run(request: ChunkRequest, hooks: ChunkRunHooks): Promise<readonly ChunkOutcome[]> {
@@ -51,6 +56,13 @@ export class SchedulerChunkRunner implements ChunkRunner {
       name: request.name,
       ...(request.resources === undefined ? {} : { resources: request.resources }),
     });
+    if (this.#onTask !== undefined) {
+      try {
+        this.#onTask(task as FunctionTask<unknown>);
+      } catch (error) {
+        reportCallbackError(error, "onTask callback");
+      }
+    }
     const subscription = task.state$.subscribe((phase) => {
       if (phase === "running") hooks.onRunning();
     });
@@ -74,14 +86,14 @@ export function poolBackend(options: PoolBackendOptions = {}): PoolBackend {
   let running: Running | undefined;
   return {
     async start() {
-      if (options.scheduler !== undefined) return new SchedulerChunkRunner(options.scheduler);
+      if (options.scheduler !== undefined) return new SchedulerChunkRunner(options.scheduler, options.onTask);
       const scheduler = new QueueScheduler(options.schedulerOptions ?? {});
       running = await run(scheduler, {
         ...options.run,
         name: options.name ?? "satyr-pool",
         ...(options.master === undefined ? {} : { master: options.master }),
       });
-      return new SchedulerChunkRunner(scheduler);
+      return new SchedulerChunkRunner(scheduler, options.onTask);
     },
     async stop() {
       await running?.stop();
