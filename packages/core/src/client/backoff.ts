@@ -13,7 +13,14 @@ export interface BackoffOptions {
   readonly jitter?: number;
 }
 
-/** Defaults after mesos-go and pymesos: 0.5 s doubling to a 15 s cap, half of each delay random. */
+/**
+ * Defaults after mesos-go and pymesos: 0.5 s doubling to a 15 s cap, half of each delay random.
+ *
+ * @example
+ * ```ts
+ * const backoff = new Backoff({ ...DEFAULT_BACKOFF, maxMs: 5000 });
+ * ```
+ */
 export const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 15_000, jitter: 0.5 } as const;
 
 /**

@@ -99,7 +99,15 @@ export interface ConnectOptions {
   readonly zookeeper?: { readonly sessionTimeoutMs?: number };
 }
 
-/** {@link ConnectOptions} checked and completed; what the client runs on. */
+/**
+ * {@link ConnectOptions} checked and completed; what the client runs on.
+ *
+ * @example
+ * ```ts
+ * const normalized: NormalizedOptions = normalizeOptions({ master: "http://m:5050", framework: { name: "fw" } });
+ * normalized.codec; // "protobuf"
+ * ```
+ */
 export interface NormalizedOptions {
   readonly master: MasterAddress;
   readonly scheme: "http" | "https";

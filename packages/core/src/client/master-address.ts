@@ -1,6 +1,13 @@
 import { InvalidOptionsError } from "../errors/invalid-options-error.js";
 
-/** The path of the scheduler API under a master's base URL. */
+/**
+ * The path of the scheduler API under a master's base URL.
+ *
+ * @example
+ * ```ts
+ * new URL(SCHEDULER_PATH, "http://m1:5050").href; // "http://m1:5050/api/v1/scheduler"
+ * ```
+ */
 export const SCHEDULER_PATH = "/api/v1/scheduler";
 
 /**

@@ -2,7 +2,14 @@ import { Backoff } from "./backoff.js";
 import { sleep } from "./call-options.js";
 import type { TaskTracker } from "./task-tracker.js";
 
-/** A task to ask the master about. */
+/**
+ * A task to ask the master about; the agent id is recommended (without it, a recovering agent delays the answer).
+ *
+ * @example
+ * ```ts
+ * await client.reconcile([{ taskId: "t1", agentId: "a1" }, { taskId: "t2" }]);
+ * ```
+ */
 export interface ReconcileTask {
   readonly taskId: string;
   readonly agentId?: string;

@@ -172,17 +172,37 @@ export class SchedulerClient implements AsyncDisposable {
     this.problems$ = this.#problems.asObservable();
   }
 
-  /** The framework id: the one given, or the one the master assigned at the first SUBSCRIBED. */
+  /**
+   * The framework id: the one given, or the one the master assigned at the first SUBSCRIBED. Persist it to fail
+   * over to the same framework after a restart.
+   * @example
+   * ```ts
+   * client.state$.subscribe((s) => s.kind === "subscribed" && save(client.frameworkId));
+   * ```
+   */
   get frameworkId(): string | undefined {
     return this.#frameworkId;
   }
 
-  /** The current connection state. */
+  /**
+   * The current connection state (what `state$` would replay).
+   * @example
+   * ```ts
+   * if (client.state.kind === "failed") console.error(client.state.error);
+   * ```
+   */
   get state(): ConnectionState {
     return this.#state.value;
   }
 
-  /** Starts connecting (idempotent; a no-op once closed). */
+  /**
+   * Starts connecting (idempotent; a no-op once closed). Subscribing to any stream or making a call does too.
+   * @example
+   * ```ts
+   * const client = connect(options);
+   * client.start();
+   * ```
+   */
   start(): void {
     if (this.#loop !== undefined || this.#closing.signal.aborted) return;
     if (this.#options.master.kind === "zookeeper") this.#watchZookeeper(this.#options.master);
@@ -193,6 +213,11 @@ export class SchedulerClient implements AsyncDisposable {
    * ACCEPT: applies operations to offers. The offers are spent whatever the outcome; tasks launched are tracked
    * for reconciliation.
    * @throws {@link InvalidOfferError} (before sending) if an offer is no longer held.
+   * @example
+   * ```ts
+   * const reserve = create(Offer_OperationSchema, { type: Offer_Operation_Type.RESERVE, reserve: { resources } });
+   * await client.accept([offer.id!.value], [reserve], { filters: { refuseSeconds: 30 } });
+   * ```
    */
   accept(
     offerIds: readonly string[],
@@ -243,6 +268,11 @@ export class SchedulerClient implements AsyncDisposable {
   /**
    * ACCEPT with one LAUNCH operation. Tasks without an agent id get the offer's.
    * @throws {@link InvalidOfferError} (before sending) if an offer is no longer held.
+   * @example
+   * ```ts
+   * const task = create(TaskInfoSchema, { name: "hello", taskId: { value: "hello-1" }, resources, command: { value: "echo hi" } });
+   * await client.launch([offer.id!.value], [task]);
+   * ```
    */
   launch(
     offerIds: readonly string[],
@@ -268,6 +298,10 @@ export class SchedulerClient implements AsyncDisposable {
   /**
    * DECLINE. Offers this client no longer holds (rescinded, voided by a reconnection, already used) are already
    * gone on the master, so they are left out; when none is left nothing is sent.
+   * @example
+   * ```ts
+   * await client.decline([offer.id!.value], { filters: { refuseSeconds: 3600 } });
+   * ```
    */
   decline(offerIds: readonly string[], options: CallOptions & OfferFilterOptions = {}): Promise<void> {
     return this.#guard(async () => {
@@ -288,7 +322,13 @@ export class SchedulerClient implements AsyncDisposable {
     });
   }
 
-  /** KILL a task; the agent id defaults to the one last seen for it. */
+  /**
+   * KILL a task; the agent id defaults to the one last seen for it. The outcome arrives as an update.
+   * @example
+   * ```ts
+   * await client.kill("task-1", { gracePeriodMs: 5000 });
+   * ```
+   */
   kill(
     taskId: string,
     options: CallOptions & { agentId?: string; gracePeriodMs?: number } = {},
@@ -318,7 +358,13 @@ export class SchedulerClient implements AsyncDisposable {
     });
   }
 
-  /** SHUTDOWN an executor. */
+  /**
+   * SHUTDOWN an executor (its tasks are killed).
+   * @example
+   * ```ts
+   * await client.shutdown("executor-1", "agent-1");
+   * ```
+   */
   shutdown(executorId: string, agentId: string, options: CallOptions = {}): Promise<void> {
     return this.#guard(() => {
       requireId("executorId", executorId);
@@ -341,6 +387,10 @@ export class SchedulerClient implements AsyncDisposable {
   /**
    * ACKNOWLEDGE a status update. Retried across reconnections until the timeout (an ack is idempotent).
    * @throws {@link InvalidOptionsError} (nothing sent) when the status has no uuid: such updates must not be acknowledged.
+   * @example
+   * ```ts
+   * if (status.uuid.length > 0) await client.acknowledge(status);
+   * ```
    */
   acknowledge(status: TaskStatus, options: CallOptions = {}): Promise<void> {
     return this.#guard(() => {
@@ -371,7 +421,15 @@ export class SchedulerClient implements AsyncDisposable {
     });
   }
 
-  /** RECONCILE: explicit for the tasks listed (agent ids default to the ones last seen), implicit for `[]`. */
+  /**
+   * RECONCILE: explicit for the tasks listed (agent ids default to the ones last seen), implicit for `[]`. The
+   * client already does this after every SUBSCRIBED; answers arrive on `updates$` without a uuid.
+   * @example
+   * ```ts
+   * await client.reconcile([{ taskId: "task-1" }]);
+   * await client.reconcile([]); // every task the master knows
+   * ```
+   */
   reconcile(tasks: readonly ReconcileTask[], options: CallOptions = {}): Promise<void> {
     return this.#guard(() => {
       for (const [i, task] of tasks.entries()) requireId(`tasks[${i}].taskId`, task.taskId);
@@ -395,7 +453,13 @@ export class SchedulerClient implements AsyncDisposable {
     });
   }
 
-  /** REVIVE offers for the roles (all when none given), clearing offer filters. */
+  /**
+   * REVIVE offers for the roles (all when none given), clearing offer filters.
+   * @example
+   * ```ts
+   * await client.revive({ roles: ["batch"] });
+   * ```
+   */
   revive(options: CallOptions & { roles?: readonly string[] } = {}): Promise<void> {
     return this.#guard(() =>
       this.#call(
@@ -410,7 +474,13 @@ export class SchedulerClient implements AsyncDisposable {
     );
   }
 
-  /** SUPPRESS offers for the roles (all when none given). */
+  /**
+   * SUPPRESS offers for the roles (all when none given), e.g. when nothing is pending.
+   * @example
+   * ```ts
+   * await client.suppress();
+   * ```
+   */
   suppress(options: CallOptions & { roles?: readonly string[] } = {}): Promise<void> {
     return this.#guard(() =>
       this.#call(
@@ -425,7 +495,13 @@ export class SchedulerClient implements AsyncDisposable {
     );
   }
 
-  /** MESSAGE to an executor (best effort, as in Mesos). */
+  /**
+   * MESSAGE to an executor (best effort, as in Mesos).
+   * @example
+   * ```ts
+   * await client.message("agent-1", "executor-1", new TextEncoder().encode("ping"));
+   * ```
+   */
   message(agentId: string, executorId: string, data: Uint8Array, options: CallOptions = {}): Promise<void> {
     return this.#guard(() => {
       requireId("agentId", agentId);
@@ -446,7 +522,13 @@ export class SchedulerClient implements AsyncDisposable {
     });
   }
 
-  /** REQUEST resources (the built-in allocator ignores it; custom allocators may not). */
+  /**
+   * REQUEST resources (the built-in allocator ignores it; custom allocators may not).
+   * @example
+   * ```ts
+   * await client.request([create(RequestSchema, { resources })]);
+   * ```
+   */
   request(requests: readonly Request[], options: CallOptions = {}): Promise<void> {
     return this.#guard(() =>
       this.#call(
@@ -461,7 +543,13 @@ export class SchedulerClient implements AsyncDisposable {
     );
   }
 
-  /** TEARDOWN: the master kills every task and forgets the framework; then the client closes. */
+  /**
+   * TEARDOWN: the master kills every task and forgets the framework; then the client closes.
+   * @example
+   * ```ts
+   * await client.teardown();
+   * ```
+   */
   async teardown(options: CallOptions = {}): Promise<void> {
     await this.#guard(() =>
       this.#call(
@@ -479,6 +567,10 @@ export class SchedulerClient implements AsyncDisposable {
   /**
    * Ends the stream without TEARDOWN: the master keeps the framework for its failover timeout, so another
    * client can take it over with the same id. Completes every stream; pending calls reject.
+   * @example
+   * ```ts
+   * await client.close(); // or `await using client = connect(...)`
+   * ```
    */
   close(): Promise<void> {
     this.#closed ??= (async () => {

@@ -3,7 +3,14 @@ import { Observable } from "rxjs";
 import { ConnectionError } from "../errors/connection-error.js";
 import { type Leader, leaderFromMasterInfoJson } from "./leader.js";
 
-/** The znode name prefix of a Mesos master's JSON MasterInfo (since Mesos 0.23). */
+/**
+ * The znode name prefix of a Mesos master's JSON MasterInfo (since Mesos 0.23).
+ *
+ * @example
+ * ```ts
+ * children.filter((name) => name.startsWith(MASTER_NODE_PREFIX)); // ["json.info_0000000007", ...]
+ * ```
+ */
 export const MASTER_NODE_PREFIX = "json.info_";
 
 /**

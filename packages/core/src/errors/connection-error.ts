@@ -4,6 +4,11 @@ import { hasErrorName, SatyrError } from "./satyr-error.js";
  * Why the client could not talk to a master: the connection was refused or reset, the stream broke or went silent,
  * the master sent something that is not a Mesos event stream, or no master could be found (ZooKeeper). These are
  * reported on `disconnected` states and retried; calls reject with it when they cannot be retried.
+ *
+ * @example
+ * ```ts
+ * const retryable = (code: ConnectionErrorCode) => code !== "closed";
+ * ```
  */
 export type ConnectionErrorCode =
   | "unreachable"

@@ -4,6 +4,11 @@ import { hasErrorName, SatyrError } from "./satyr-error.js";
  * What an ERROR event means for the framework: another scheduler took it over ("Framework failed over"), it was
  * removed (torn down or its failover timeout expired: the id is dead, register anew), or the subscription was
  * refused (invalid FrameworkInfo, unauthorized role, ...).
+ *
+ * @example
+ * ```ts
+ * if (isMasterError(error) && error.kind === "removed") frameworkStore.delete();
+ * ```
  */
 export type MasterErrorKind = "failed-over" | "removed" | "refused";
 

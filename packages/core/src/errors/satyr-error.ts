@@ -31,7 +31,14 @@ export function isSatyrError(error: unknown): error is SatyrError {
   return error instanceof Error && (error as unknown as Record<symbol, unknown>)[BRAND] === true;
 }
 
-/** Shared by the guards: an error whose `name` is one of `names`. */
+/**
+ * Shared by the guards: an error whose `name` is one of `names`.
+ *
+ * @example
+ * ```ts
+ * hasErrorName(new CancelledError("x"), "CancelledError", "AbortError"); // true
+ * ```
+ */
 export function hasErrorName(error: unknown, ...names: string[]): error is Error {
   return error instanceof Error && names.includes(error.name);
 }
