@@ -309,20 +309,35 @@ export class QueueScheduler extends Scheduler {
     }
   }
 
-  override async onUpdate(_client: SchedulerClient, status: TaskStatus, _update: TaskUpdate): Promise<void> {
+  override onUpdate(_client: SchedulerClient, status: TaskStatus, _update: TaskUpdate): void | Promise<void> {
     const id = status.taskId?.value ?? "";
     const task = this.#byTaskId.get(id);
     if (task === undefined) {
       this.logger.debug(`satyr: update for unknown task ${id}`);
       return;
     }
-    const control = task[TASK_CONTROL];
-    control.recordStatus(status);
+    task[TASK_CONTROL].recordStatus(status);
+    // The task's own hook runs before the task settles; it stays synchronous unless the hook is async.
+    let hook: void | Promise<void>;
     try {
-      await task.onUpdate(status);
+      hook = task.onUpdate(status);
     } catch (cause) {
       this.reportError("task.onUpdate", cause);
     }
+    if (hook !== undefined && typeof (hook as Promise<void>).then === "function") {
+      return (hook as Promise<void>).then(
+        () => this.#afterUpdate(task, id, status),
+        (cause: unknown) => {
+          this.reportError("task.onUpdate", cause);
+          this.#afterUpdate(task, id, status);
+        },
+      );
+    }
+    this.#afterUpdate(task, id, status);
+  }
+
+  #afterUpdate(task: Task<unknown>, id: string, status: TaskStatus): void {
+    const control = task[TASK_CONTROL];
     const entry = this.#entries.get(task);
     if (entry !== undefined && entry.cancelled !== undefined && !isTerminalState(status.state)) {
       // A cancelled task reported running (its launch raced the cancel): kill it again.

@@ -1,6 +1,6 @@
 import type { TaskStatus } from "@satyr/proto";
 import { scheduler as api } from "@satyr/proto";
-import { concatMap, filter, map, merge, type Observable, Subject, type Subscription } from "rxjs";
+import { filter, map, merge, type Observable, Subject, type Subscription } from "rxjs";
 import type { SchedulerClient } from "../client/scheduler-client.js";
 import type { TaskUpdate } from "../client/task-update.js";
 import { HookError } from "../errors/hook-error.js";
@@ -222,18 +222,13 @@ export class Scheduler {
         return undefined;
       }),
     );
-    return merge(events, updates, states)
-      .pipe(
-        filter((d): d is Dispatch => d !== undefined),
-        concatMap(async (d) => {
-          try {
-            await d.run();
-          } catch (cause) {
-            this.reportError(d.hook, cause);
-          }
-        }),
-      )
-      .subscribe({ error: (cause: unknown) => this.reportError("attach", cause) });
+    const dispatcher = new SerialDispatcher((hook, cause) => this.reportError(hook, cause));
+    return merge(events, updates, states).subscribe({
+      next: (d) => {
+        if (d !== undefined) dispatcher.push(d);
+      },
+      error: (cause: unknown) => this.reportError("attach", cause),
+    });
   }
 
   /**
@@ -292,5 +287,55 @@ export class Scheduler {
       default:
         return undefined;
     }
+  }
+}
+
+/**
+ * Runs hooks one at a time in arrival order: synchronous hooks run at once, an async hook holds back the ones
+ * after it until it settles. (A plain loop rather than `concatMap`, which costs a promise and a subscription
+ * per event.)
+ */
+class SerialDispatcher {
+  readonly #queue: Dispatch[] = [];
+  #head = 0;
+  #busy = false;
+  readonly #report: (hook: string, cause: unknown) => void;
+
+  constructor(report: (hook: string, cause: unknown) => void) {
+    this.#report = report;
+  }
+
+  push(dispatch: Dispatch): void {
+    this.#queue.push(dispatch);
+    if (!this.#busy) this.#pump();
+  }
+
+  #pump(): void {
+    this.#busy = true;
+    while (this.#head < this.#queue.length) {
+      const d = this.#queue[this.#head++] as Dispatch;
+      if (this.#head > 1024) {
+        this.#queue.splice(0, this.#head);
+        this.#head = 0;
+      }
+      let result: void | Promise<void>;
+      try {
+        result = d.run();
+      } catch (cause) {
+        this.#report(d.hook, cause);
+        continue;
+      }
+      if (result !== undefined && typeof (result as Promise<void>).then === "function") {
+        (result as Promise<void>).then(
+          () => this.#pump(),
+          (cause: unknown) => {
+            this.#report(d.hook, cause);
+            this.#pump();
+          },
+        );
+        return;
+      }
+    }
+    this.#busy = false;
   }
 }

@@ -191,6 +191,7 @@ export class Task<R = TaskStatus> {
   #settle!: { resolve: (value: unknown) => void; reject: (error: Error) => void };
   #settled = false;
   #killRequested = false;
+  #control: TaskControl | undefined;
 
   constructor(options: PlainTaskOptions = {}) {
     this.id = options.id ?? randomUUID();
@@ -381,6 +382,11 @@ export class Task<R = TaskStatus> {
 
   /** The task's scheduler-side controls (see {@link TaskControl}). */
   get [TASK_CONTROL](): TaskControl {
+    this.#control ??= this.#makeControl();
+    return this.#control;
+  }
+
+  #makeControl(): TaskControl {
     const task = this;
     return {
       beginAttempt: () => {
