@@ -8,27 +8,31 @@ const range = (d) => Array.from({ length: d }, (_, k) => k);
 const join = (d, f, sep) => range(d).map(f).join(sep);
 
 function bestFit(d) {
-  return `function bestFit${d}(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, feasible: Int32Array, tolerance: number): number {
+  const feasible = join(d, (k) => `r${k} < n${k}`, " || ");
+  const load = join(d, (k) => `const r${k} = residual[b + ${k}] as number;`, "\n    ");
+  return `function bestFit${d}(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
   ${join(d, (k) => `const d${k} = demand[at + ${k}] as number;`, "\n  ")}
   ${join(d, (k) => `const n${k} = d${k} - tolerance;`, "\n  ")}
   ${join(d, (k) => `let s${k} = 0;`, "\n  ")}
   let count = 0;
+  let first = -1;
   for (let j = 0, b = 0; j < m; j++, b += ${d}) {
-    ${join(d, (k) => `const r${k} = residual[b + ${k}] as number;`, "\n    ")}
-    if (${join(d, (k) => `r${k} < n${k}`, " || ")}) continue;
-    feasible[count++] = j;
+    ${load}
+    if (${feasible}) continue;
+    if (count++ === 0) first = j;
     ${join(d, (k) => `s${k} += r${k};`, "\n    ")}
   }
-  if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
+  if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
   ${join(d, (k) => `const l${k} = s${k} - count * d${k};`, "\n  ")}
   ${join(d, (k) => `const c${k} = l${k} > 0 ? (weights[${k}] as number) / l${k} : 0;`, "\n  ")}
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  for (let q = 0; q < count; q++) {
-    const j = feasible[q] as number;
-    const b = j * ${d};
-    const score = ${join(d, (k) => `c${k} * (residual[b + ${k}] as number)`, " + ")};
+  // Rechecking feasibility is cheaper than storing and chasing a list of feasible bins.
+  for (let j = first, b = first * ${d}; j < m; j++, b += ${d}) {
+    ${load}
+    if (${feasible}) continue;
+    const score = ${join(d, (k) => `c${k} * r${k}`, " + ")};
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -70,7 +74,6 @@ export type BestFitKernel = (
   demand: Float64Array,
   at: number,
   weights: Float64Array,
-  feasible: Int32Array,
   tolerance: number,
 ) => number;
 

@@ -8,24 +8,19 @@ import { FIT_TOLERANCE } from "./vector.js";
  * The loop form of the best-fit kernel for any dimension count (the generated kernels unroll it for 1–8).
  * @internal
  */
-export function bestFitGeneric(
-  p: Dense,
-  at: number,
-  feasible: Int32Array,
-  sums: Float64Array,
-  coef: Float64Array,
-): number {
+export function bestFitGeneric(p: Dense, at: number, sums: Float64Array, coef: Float64Array): number {
   const { d, m, residual, demand, weights } = p;
   sums.fill(0);
   let count = 0;
+  let first = -1;
   for (let j = 0, base = 0; j < m; j++, base += d) {
     let k = 0;
     while (k < d && (residual[base + k] as number) >= (demand[at + k] as number) - FIT_TOLERANCE) k++;
     if (k < d) continue;
-    feasible[count++] = j;
+    if (count++ === 0) first = j;
     for (k = 0; k < d; k++) sums[k] = (sums[k] as number) + (residual[base + k] as number);
   }
-  if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
+  if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
   for (let k = 0; k < d; k++) {
     const s = (sums[k] as number) - count * (demand[at + k] as number);
@@ -33,11 +28,12 @@ export function bestFitGeneric(
   }
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  for (let c = 0; c < count; c++) {
-    const j = feasible[c] as number;
-    const base = j * d;
+  for (let j = first, base = first * d; j < m; j++, base += d) {
+    let k = 0;
+    while (k < d && (residual[base + k] as number) >= (demand[at + k] as number) - FIT_TOLERANCE) k++;
+    if (k < d) continue;
     let score = 0;
-    for (let k = 0; k < d; k++) score += (coef[k] as number) * (residual[base + k] as number);
+    for (k = 0; k < d; k++) score += (coef[k] as number) * (residual[base + k] as number);
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -47,16 +43,15 @@ export function bestFitGeneric(
 }
 
 /**
- * satyr 0.2.1's best fit over dense state. Per item: one pass collects the feasible bins and the column sums of
- * their leftovers (residual − demand); a second pass over those bins only scores Σ_dim w · leftover / column sum
+ * satyr 0.2.1's best fit over dense state. Per item: one pass finds the feasible bins and the column sums of
+ * their leftovers (residual − demand); a second pass scores the feasible bins by Σ_dim w · leftover / column sum
  * and takes the minimum, the first on ties (scores are computed up to a constant shift, which can only reorder
- * bins whose scores tie to the last bits of a double). The normalisation over feasible candidates is the original's and
- * makes a bin's score depend on the other candidates; it is kept for parity.
+ * bins whose scores tie to the last bits of a double). The normalisation over the feasible candidates is the
+ * original's and makes a bin's score depend on the other candidates; it is kept for parity.
  * @internal
  */
 export function bestFitDense(p: Dense, order: readonly number[], generic = false): void {
   const { d, m, demand, residual, weights } = p;
-  const feasible = new Int32Array(m);
   const kernel = generic ? undefined : bestFitKernels[d];
   const sums = new Float64Array(d);
   const coef = new Float64Array(d);
@@ -64,8 +59,8 @@ export function bestFitDense(p: Dense, order: readonly number[], generic = false
     const at = i * d;
     const j =
       kernel === undefined
-        ? bestFitGeneric(p, at, feasible, sums, coef)
-        : kernel(residual, m, demand, at, weights, feasible, FIT_TOLERANCE);
+        ? bestFitGeneric(p, at, sums, coef)
+        : kernel(residual, m, demand, at, weights, FIT_TOLERANCE);
     if (j >= 0) place(p, i, j);
   }
 }

@@ -11,7 +11,6 @@ export type BestFitKernel = (
   demand: Float64Array,
   at: number,
   weights: Float64Array,
-  feasible: Int32Array,
   tolerance: number,
 ) => number;
 
@@ -31,27 +30,29 @@ export type GoodEnoughKernel = (
   tolerance: number,
 ) => number;
 
-function bestFit1(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, feasible: Int32Array, tolerance: number): number {
+function bestFit1(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
   const d0 = demand[at + 0] as number;
   const n0 = d0 - tolerance;
   let s0 = 0;
   let count = 0;
+  let first = -1;
   for (let j = 0, b = 0; j < m; j++, b += 1) {
     const r0 = residual[b + 0] as number;
     if (r0 < n0) continue;
-    feasible[count++] = j;
+    if (count++ === 0) first = j;
     s0 += r0;
   }
-  if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
+  if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
   const l0 = s0 - count * d0;
   const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  for (let q = 0; q < count; q++) {
-    const j = feasible[q] as number;
-    const b = j * 1;
-    const score = c0 * (residual[b + 0] as number);
+  // Rechecking feasibility is cheaper than storing and chasing a list of feasible bins.
+  for (let j = first, b = first * 1; j < m; j++, b += 1) {
+    const r0 = residual[b + 0] as number;
+    if (r0 < n0) continue;
+    const score = c0 * r0;
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -60,7 +61,7 @@ function bestFit1(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit2(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, feasible: Int32Array, tolerance: number): number {
+function bestFit2(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const n0 = d0 - tolerance;
@@ -68,15 +69,16 @@ function bestFit2(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s0 = 0;
   let s1 = 0;
   let count = 0;
+  let first = -1;
   for (let j = 0, b = 0; j < m; j++, b += 2) {
     const r0 = residual[b + 0] as number;
     const r1 = residual[b + 1] as number;
     if (r0 < n0 || r1 < n1) continue;
-    feasible[count++] = j;
+    if (count++ === 0) first = j;
     s0 += r0;
     s1 += r1;
   }
-  if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
+  if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
   const l0 = s0 - count * d0;
   const l1 = s1 - count * d1;
@@ -84,10 +86,12 @@ function bestFit2(residual: Float64Array, m: number, demand: Float64Array, at: n
   const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  for (let q = 0; q < count; q++) {
-    const j = feasible[q] as number;
-    const b = j * 2;
-    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number);
+  // Rechecking feasibility is cheaper than storing and chasing a list of feasible bins.
+  for (let j = first, b = first * 2; j < m; j++, b += 2) {
+    const r0 = residual[b + 0] as number;
+    const r1 = residual[b + 1] as number;
+    if (r0 < n0 || r1 < n1) continue;
+    const score = c0 * r0 + c1 * r1;
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -96,7 +100,7 @@ function bestFit2(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit3(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, feasible: Int32Array, tolerance: number): number {
+function bestFit3(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const d2 = demand[at + 2] as number;
@@ -107,17 +111,18 @@ function bestFit3(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s1 = 0;
   let s2 = 0;
   let count = 0;
+  let first = -1;
   for (let j = 0, b = 0; j < m; j++, b += 3) {
     const r0 = residual[b + 0] as number;
     const r1 = residual[b + 1] as number;
     const r2 = residual[b + 2] as number;
     if (r0 < n0 || r1 < n1 || r2 < n2) continue;
-    feasible[count++] = j;
+    if (count++ === 0) first = j;
     s0 += r0;
     s1 += r1;
     s2 += r2;
   }
-  if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
+  if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
   const l0 = s0 - count * d0;
   const l1 = s1 - count * d1;
@@ -127,10 +132,13 @@ function bestFit3(residual: Float64Array, m: number, demand: Float64Array, at: n
   const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  for (let q = 0; q < count; q++) {
-    const j = feasible[q] as number;
-    const b = j * 3;
-    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number) + c2 * (residual[b + 2] as number);
+  // Rechecking feasibility is cheaper than storing and chasing a list of feasible bins.
+  for (let j = first, b = first * 3; j < m; j++, b += 3) {
+    const r0 = residual[b + 0] as number;
+    const r1 = residual[b + 1] as number;
+    const r2 = residual[b + 2] as number;
+    if (r0 < n0 || r1 < n1 || r2 < n2) continue;
+    const score = c0 * r0 + c1 * r1 + c2 * r2;
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -139,7 +147,7 @@ function bestFit3(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit4(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, feasible: Int32Array, tolerance: number): number {
+function bestFit4(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const d2 = demand[at + 2] as number;
@@ -153,19 +161,20 @@ function bestFit4(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s2 = 0;
   let s3 = 0;
   let count = 0;
+  let first = -1;
   for (let j = 0, b = 0; j < m; j++, b += 4) {
     const r0 = residual[b + 0] as number;
     const r1 = residual[b + 1] as number;
     const r2 = residual[b + 2] as number;
     const r3 = residual[b + 3] as number;
     if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3) continue;
-    feasible[count++] = j;
+    if (count++ === 0) first = j;
     s0 += r0;
     s1 += r1;
     s2 += r2;
     s3 += r3;
   }
-  if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
+  if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
   const l0 = s0 - count * d0;
   const l1 = s1 - count * d1;
@@ -177,10 +186,14 @@ function bestFit4(residual: Float64Array, m: number, demand: Float64Array, at: n
   const c3 = l3 > 0 ? (weights[3] as number) / l3 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  for (let q = 0; q < count; q++) {
-    const j = feasible[q] as number;
-    const b = j * 4;
-    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number) + c2 * (residual[b + 2] as number) + c3 * (residual[b + 3] as number);
+  // Rechecking feasibility is cheaper than storing and chasing a list of feasible bins.
+  for (let j = first, b = first * 4; j < m; j++, b += 4) {
+    const r0 = residual[b + 0] as number;
+    const r1 = residual[b + 1] as number;
+    const r2 = residual[b + 2] as number;
+    const r3 = residual[b + 3] as number;
+    if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3) continue;
+    const score = c0 * r0 + c1 * r1 + c2 * r2 + c3 * r3;
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -189,7 +202,7 @@ function bestFit4(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit5(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, feasible: Int32Array, tolerance: number): number {
+function bestFit5(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const d2 = demand[at + 2] as number;
@@ -206,6 +219,7 @@ function bestFit5(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s3 = 0;
   let s4 = 0;
   let count = 0;
+  let first = -1;
   for (let j = 0, b = 0; j < m; j++, b += 5) {
     const r0 = residual[b + 0] as number;
     const r1 = residual[b + 1] as number;
@@ -213,14 +227,14 @@ function bestFit5(residual: Float64Array, m: number, demand: Float64Array, at: n
     const r3 = residual[b + 3] as number;
     const r4 = residual[b + 4] as number;
     if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4) continue;
-    feasible[count++] = j;
+    if (count++ === 0) first = j;
     s0 += r0;
     s1 += r1;
     s2 += r2;
     s3 += r3;
     s4 += r4;
   }
-  if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
+  if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
   const l0 = s0 - count * d0;
   const l1 = s1 - count * d1;
@@ -234,10 +248,15 @@ function bestFit5(residual: Float64Array, m: number, demand: Float64Array, at: n
   const c4 = l4 > 0 ? (weights[4] as number) / l4 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  for (let q = 0; q < count; q++) {
-    const j = feasible[q] as number;
-    const b = j * 5;
-    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number) + c2 * (residual[b + 2] as number) + c3 * (residual[b + 3] as number) + c4 * (residual[b + 4] as number);
+  // Rechecking feasibility is cheaper than storing and chasing a list of feasible bins.
+  for (let j = first, b = first * 5; j < m; j++, b += 5) {
+    const r0 = residual[b + 0] as number;
+    const r1 = residual[b + 1] as number;
+    const r2 = residual[b + 2] as number;
+    const r3 = residual[b + 3] as number;
+    const r4 = residual[b + 4] as number;
+    if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4) continue;
+    const score = c0 * r0 + c1 * r1 + c2 * r2 + c3 * r3 + c4 * r4;
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -246,7 +265,7 @@ function bestFit5(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit6(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, feasible: Int32Array, tolerance: number): number {
+function bestFit6(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const d2 = demand[at + 2] as number;
@@ -266,6 +285,7 @@ function bestFit6(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s4 = 0;
   let s5 = 0;
   let count = 0;
+  let first = -1;
   for (let j = 0, b = 0; j < m; j++, b += 6) {
     const r0 = residual[b + 0] as number;
     const r1 = residual[b + 1] as number;
@@ -274,7 +294,7 @@ function bestFit6(residual: Float64Array, m: number, demand: Float64Array, at: n
     const r4 = residual[b + 4] as number;
     const r5 = residual[b + 5] as number;
     if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5) continue;
-    feasible[count++] = j;
+    if (count++ === 0) first = j;
     s0 += r0;
     s1 += r1;
     s2 += r2;
@@ -282,7 +302,7 @@ function bestFit6(residual: Float64Array, m: number, demand: Float64Array, at: n
     s4 += r4;
     s5 += r5;
   }
-  if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
+  if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
   const l0 = s0 - count * d0;
   const l1 = s1 - count * d1;
@@ -298,10 +318,16 @@ function bestFit6(residual: Float64Array, m: number, demand: Float64Array, at: n
   const c5 = l5 > 0 ? (weights[5] as number) / l5 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  for (let q = 0; q < count; q++) {
-    const j = feasible[q] as number;
-    const b = j * 6;
-    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number) + c2 * (residual[b + 2] as number) + c3 * (residual[b + 3] as number) + c4 * (residual[b + 4] as number) + c5 * (residual[b + 5] as number);
+  // Rechecking feasibility is cheaper than storing and chasing a list of feasible bins.
+  for (let j = first, b = first * 6; j < m; j++, b += 6) {
+    const r0 = residual[b + 0] as number;
+    const r1 = residual[b + 1] as number;
+    const r2 = residual[b + 2] as number;
+    const r3 = residual[b + 3] as number;
+    const r4 = residual[b + 4] as number;
+    const r5 = residual[b + 5] as number;
+    if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5) continue;
+    const score = c0 * r0 + c1 * r1 + c2 * r2 + c3 * r3 + c4 * r4 + c5 * r5;
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -310,7 +336,7 @@ function bestFit6(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit7(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, feasible: Int32Array, tolerance: number): number {
+function bestFit7(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const d2 = demand[at + 2] as number;
@@ -333,6 +359,7 @@ function bestFit7(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s5 = 0;
   let s6 = 0;
   let count = 0;
+  let first = -1;
   for (let j = 0, b = 0; j < m; j++, b += 7) {
     const r0 = residual[b + 0] as number;
     const r1 = residual[b + 1] as number;
@@ -342,7 +369,7 @@ function bestFit7(residual: Float64Array, m: number, demand: Float64Array, at: n
     const r5 = residual[b + 5] as number;
     const r6 = residual[b + 6] as number;
     if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6) continue;
-    feasible[count++] = j;
+    if (count++ === 0) first = j;
     s0 += r0;
     s1 += r1;
     s2 += r2;
@@ -351,7 +378,7 @@ function bestFit7(residual: Float64Array, m: number, demand: Float64Array, at: n
     s5 += r5;
     s6 += r6;
   }
-  if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
+  if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
   const l0 = s0 - count * d0;
   const l1 = s1 - count * d1;
@@ -369,10 +396,17 @@ function bestFit7(residual: Float64Array, m: number, demand: Float64Array, at: n
   const c6 = l6 > 0 ? (weights[6] as number) / l6 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  for (let q = 0; q < count; q++) {
-    const j = feasible[q] as number;
-    const b = j * 7;
-    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number) + c2 * (residual[b + 2] as number) + c3 * (residual[b + 3] as number) + c4 * (residual[b + 4] as number) + c5 * (residual[b + 5] as number) + c6 * (residual[b + 6] as number);
+  // Rechecking feasibility is cheaper than storing and chasing a list of feasible bins.
+  for (let j = first, b = first * 7; j < m; j++, b += 7) {
+    const r0 = residual[b + 0] as number;
+    const r1 = residual[b + 1] as number;
+    const r2 = residual[b + 2] as number;
+    const r3 = residual[b + 3] as number;
+    const r4 = residual[b + 4] as number;
+    const r5 = residual[b + 5] as number;
+    const r6 = residual[b + 6] as number;
+    if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6) continue;
+    const score = c0 * r0 + c1 * r1 + c2 * r2 + c3 * r3 + c4 * r4 + c5 * r5 + c6 * r6;
     if (score < bestScore) {
       bestScore = score;
       best = j;
@@ -381,7 +415,7 @@ function bestFit7(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit8(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, feasible: Int32Array, tolerance: number): number {
+function bestFit8(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const d2 = demand[at + 2] as number;
@@ -407,6 +441,7 @@ function bestFit8(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s6 = 0;
   let s7 = 0;
   let count = 0;
+  let first = -1;
   for (let j = 0, b = 0; j < m; j++, b += 8) {
     const r0 = residual[b + 0] as number;
     const r1 = residual[b + 1] as number;
@@ -417,7 +452,7 @@ function bestFit8(residual: Float64Array, m: number, demand: Float64Array, at: n
     const r6 = residual[b + 6] as number;
     const r7 = residual[b + 7] as number;
     if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6 || r7 < n7) continue;
-    feasible[count++] = j;
+    if (count++ === 0) first = j;
     s0 += r0;
     s1 += r1;
     s2 += r2;
@@ -427,7 +462,7 @@ function bestFit8(residual: Float64Array, m: number, demand: Float64Array, at: n
     s6 += r6;
     s7 += r7;
   }
-  if (count <= 1) return count === 1 ? (feasible[0] as number) : -1;
+  if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
   const l0 = s0 - count * d0;
   const l1 = s1 - count * d1;
@@ -447,10 +482,18 @@ function bestFit8(residual: Float64Array, m: number, demand: Float64Array, at: n
   const c7 = l7 > 0 ? (weights[7] as number) / l7 : 0;
   let best = -1;
   let bestScore = Number.POSITIVE_INFINITY;
-  for (let q = 0; q < count; q++) {
-    const j = feasible[q] as number;
-    const b = j * 8;
-    const score = c0 * (residual[b + 0] as number) + c1 * (residual[b + 1] as number) + c2 * (residual[b + 2] as number) + c3 * (residual[b + 3] as number) + c4 * (residual[b + 4] as number) + c5 * (residual[b + 5] as number) + c6 * (residual[b + 6] as number) + c7 * (residual[b + 7] as number);
+  // Rechecking feasibility is cheaper than storing and chasing a list of feasible bins.
+  for (let j = first, b = first * 8; j < m; j++, b += 8) {
+    const r0 = residual[b + 0] as number;
+    const r1 = residual[b + 1] as number;
+    const r2 = residual[b + 2] as number;
+    const r3 = residual[b + 3] as number;
+    const r4 = residual[b + 4] as number;
+    const r5 = residual[b + 5] as number;
+    const r6 = residual[b + 6] as number;
+    const r7 = residual[b + 7] as number;
+    if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6 || r7 < n7) continue;
+    const score = c0 * r0 + c1 * r1 + c2 * r2 + c3 * r3 + c4 * r4 + c5 * r5 + c6 * r6 + c7 * r7;
     if (score < bestScore) {
       bestScore = score;
       best = j;
