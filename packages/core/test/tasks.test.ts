@@ -181,6 +181,27 @@ describe("FunctionTask", () => {
     expect(d.executor().resources.cpus).toBe(0.2);
   });
 
+  it("runs the executor in a Docker container when asked (the original's default for PythonTask)", () => {
+    const task = new FunctionTask({
+      fn: (a: number) => a,
+      args: [1],
+      executor: {
+        command: "satyr-executor",
+        container: { docker: { image: "lensacom/satyr:latest", network: "host", forcePull: false } },
+        uris: ["https://example.com/bundle.tgz"],
+        resources: [cpus(0.1), mem(128)],
+      },
+    });
+    const info = task.executor().info;
+    expect(info.container?.type).toBe(ContainerInfo_Type.DOCKER);
+    expect(info.container?.docker?.image).toBe("lensacom/satyr:latest");
+    expect(info.container?.docker?.network).toBe(ContainerInfo_DockerInfo_Network.HOST);
+    expect(info.command?.value).toBe("satyr-executor");
+    expect(info.command?.shell).toBe(true);
+    expect(info.command?.uris.map((u) => u.value)).toEqual(["https://example.com/bundle.tgz"]);
+    expect(task.executor().resources.mem).toBe(128);
+  });
+
   it("takes module references", () => {
     const task = new FunctionTask({
       fn: { module: new URL("file:///srv/work.js"), export: "work" },

@@ -48,6 +48,17 @@ describe("QueueScheduler on a LocalCluster", () => {
     expect(results).toEqual([11, 12, 13]);
   });
 
+  it("runs 40 tasks submitted together, batched into a few ACCEPTs", async () => {
+    const square = (x: number) => x * x;
+    const tasks = Array.from(
+      { length: 40 },
+      (_, i) => new FunctionTask({ fn: square, args: [i], resources: [cpus(0.1), mem(32)] }),
+    );
+    const results = await Promise.all(tasks.map((t) => scheduler.submit(t)));
+    expect(results).toEqual(tasks.map((_, i) => i * i));
+    expect(tasks.every((t) => t.attempts === 1)).toBe(true);
+  });
+
   it("rejects only the failing task with a RemoteTaskError", async () => {
     const failing = scheduler.submit(
       new FunctionTask({
