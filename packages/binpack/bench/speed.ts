@@ -251,9 +251,9 @@ function main(): void {
   console.log(
     `    full scan fits t = a·N·M with a = ${fmt(a * 1e6)} ns/pair, R² = ${fmt(r2, 4)}   target R² ≥ 0.95   ${verdict(r2 >= 0.95)}`,
   );
-  const d1 = kernelNsPerPair(1000, 5000, 5) * 5000;
-  const d2 = kernelNsPerPair(1000, 10000, 5) * 10000;
-  const d3 = kernelNsPerPair(1000, 20000, 5) * 20000;
+  const d1 = kernelNsPerPair(1000, 5000, 10) * 5000;
+  const d2 = kernelNsPerPair(1000, 10000, 10) * 10000;
+  const d3 = kernelNsPerPair(1000, 20000, 10) * 20000;
   const doubling = [d2 / d1, d3 / d2];
   console.log(
     `    doubling M at N=1,000 (5k→10k→20k): ×${fmt(doubling[0] as number)}, ×${fmt(doubling[1] as number)}   target 2.0 ± 0.3   ${verdict(doubling.every((x) => Math.abs(x - 2) <= 0.3))}`,
