@@ -311,4 +311,26 @@ describe("fault scenarios through the fault proxy", () => {
     const failed = await waitForState(client, "failed");
     expect(failed.error).toMatchObject({ name: "MasterError", kind: "removed" });
   });
+
+  it("a master that accepts SUBSCRIBE but never answers is given up on after subscribeTimeoutMs", async () => {
+    const master = await FakeMaster.start({ heartbeatIntervalSeconds: HEARTBEAT_SECONDS });
+    cleanup.push(() => master.stop());
+    const proxy = await FaultProxy.start(master.url);
+    cleanup.push(() => proxy.stop());
+    proxy.stall();
+    const client = connect({
+      master: proxy.url,
+      framework: { name: "silent" },
+      ...FAST,
+      subscribeTimeoutMs: 300,
+    });
+    cleanup.push(() => client.close());
+    const started = Date.now();
+    const down = await waitForState(client, "disconnected", 3000, (s) => s.error !== undefined);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(isConnectionError(down.error) && down.error.code).toBe("unreachable");
+    expect(down.reason).toMatch(/no SUBSCRIBED .* within 300 ms/);
+    proxy.resume();
+    await waitForState(client, "subscribed", 3000);
+  });
 });

@@ -60,6 +60,11 @@ export class FakeMaster {
   readonly scripted: { status: number; body?: string; headers?: Record<string, string> }[] = [];
   /** When set, SUBSCRIBE gets 200, this ERROR event, and the stream ends. */
   subscribeError: string | undefined;
+  /**
+   * When set, SUBSCRIBE is answered with these recorded bytes (a real master's RecordIO stream in `codec`) for
+   * the framework `frameworkId`, and no heartbeats are added; the stream stays open.
+   */
+  replay: { bytes: Uint8Array; codec: CodecName; frameworkId: string } | undefined;
   /** Called for each accepted call, e.g. to answer RECONCILE with updates. */
   onCall: ((call: scheduler.Call, master: FakeMaster) => void) | undefined;
 
@@ -266,6 +271,27 @@ export class FakeMaster {
       return text(res, 400, "'framework_id' differs from 'subscribe.framework_info.id'");
     }
     const streamId = randomUUID();
+    if (this.replay !== undefined) {
+      const { bytes, codec: recorded, frameworkId } = this.replay;
+      if (codec !== recorded) return text(res, 406, `this recording is ${recorded}`);
+      this.subscribes.push({
+        call,
+        streamId,
+        at: Date.now(),
+        headers: req.headers,
+        remotePort: req.socket.remotePort,
+      });
+      this.#frameworks.add(frameworkId);
+      res.writeHead(200, { "content-type": schedulerCodecs(codec).contentType, "mesos-stream-id": streamId });
+      const stream: Stream = { streamId, frameworkId, codec, response: res, timer: undefined };
+      this.#stream = stream;
+      res.write(bytes);
+      res.on("close", () => {
+        if (this.#stream === stream) this.#stream = undefined;
+        this.#notify();
+      });
+      return undefined;
+    }
     this.subscribes.push({
       call,
       streamId,
