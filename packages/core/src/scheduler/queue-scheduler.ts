@@ -66,6 +66,9 @@ interface Entry {
   phase: TaskPhase;
 }
 
+/** At most one REVIVE per this interval just to get offers (not counting the one that lifts a SUPPRESS). */
+const REVIVE_INTERVAL_MS = 250;
+
 const LAUNCHED: ReadonlySet<TaskPhase> = new Set([
   "launching",
   "staging",
@@ -112,6 +115,10 @@ export class QueueScheduler extends Scheduler {
   #launchingCount = 0;
   #pendingDirty = true;
   #lastSlots = -1;
+  /** Offers handed to the pipeline and not yet launched on, declined or rescinded. */
+  readonly #heldOffers = new Set<string>();
+  #lastRevive = 0;
+  #reviveTimer: ReturnType<typeof setTimeout> | undefined;
   #client: SchedulerClient | undefined;
   #changeScheduled = false;
   #suppressed = false;
@@ -279,12 +286,21 @@ export class QueueScheduler extends Scheduler {
         )
         .subscribe({
           next: (outcome) => {
-            if (outcome.launched) this.#changed();
+            this.#heldOffers.delete(outcome.offer.id);
+            this.#changed();
           },
           error: (error: unknown) => this.reportError("offer pipeline", error),
         }),
     );
+    subscription.add(
+      client.rescinds$.subscribe((id) => {
+        this.#heldOffers.delete(id.value);
+      }),
+    );
     subscription.add(() => {
+      if (this.#reviveTimer !== undefined) clearTimeout(this.#reviveTimer);
+      this.#reviveTimer = undefined;
+      this.#heldOffers.clear();
       if (this.#patienceTimer !== undefined) clearInterval(this.#patienceTimer);
       this.#patienceTimer = undefined;
       if (this.#client === client) this.#client = undefined;
@@ -305,6 +321,7 @@ export class QueueScheduler extends Scheduler {
       const max = known?.max ?? {};
       for (const [name, amount] of Object.entries(vector)) max[name] = Math.max(max[name] ?? 0, amount);
       this.#agents.set(offer.agentId, { max, offer });
+      this.#heldOffers.add(offer.id);
       this.#offers.next(offer);
     }
   }
@@ -323,6 +340,7 @@ export class QueueScheduler extends Scheduler {
       hook = task.onUpdate(status);
     } catch (cause) {
       this.reportError("task.onUpdate", cause);
+      hook = undefined;
     }
     if (hook !== undefined && typeof (hook as Promise<void>).then === "function") {
       return (hook as Promise<void>).then(
@@ -484,13 +502,30 @@ export class QueueScheduler extends Scheduler {
     return { ...this.#totals, pending: this.#waiting.size, running: this.#launchedCount };
   }
 
+  /**
+   * SUPPRESS when nothing waits; REVIVE when work waits and offers are suppressed, or when no offer is held (a
+   * REVIVE also clears the refuse filters of earlier declines, which would otherwise delay the work by up to
+   * `refuseSeconds`). Revivals of the second kind are at most one per `REVIVE_INTERVAL_MS`.
+   */
   #updateOfferInterest(wanted: boolean): void {
     const client = this.#client;
     if (client === undefined || this.#interestCall !== undefined) return;
-    if (wanted === !this.#suppressed) return;
-    if (!wanted && this.#launchingCount > 0) return;
+    if (!wanted && (this.#suppressed || this.#launchingCount > 0)) return;
+    if (wanted && !this.#suppressed) {
+      if (this.#heldOffers.size > 0) return;
+      const wait = this.#lastRevive + REVIVE_INTERVAL_MS - Date.now();
+      if (wait > 0) {
+        this.#reviveTimer ??= setTimeout(() => {
+          this.#reviveTimer = undefined;
+          this.#changed();
+        }, wait);
+        this.#reviveTimer.unref();
+        return;
+      }
+    }
     const timeout =
       this.#options.callTimeoutMs === undefined ? {} : { timeoutMs: this.#options.callTimeoutMs };
+    if (wanted) this.#lastRevive = Date.now();
     this.#suppressed = !wanted;
     this.#interestCall = (wanted ? client.revive(timeout) : client.suppress(timeout))
       .catch((cause: unknown) => {
