@@ -30,7 +30,10 @@ function number(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n)) {
-    throw new LocalClusterError("invalid-options", `--${name} must be a number, got ${JSON.stringify(value)}`);
+    throw new LocalClusterError(
+      "invalid-options",
+      `--${name} must be a number, got ${JSON.stringify(value)}`,
+    );
   }
   return n;
 }
@@ -38,7 +41,11 @@ function number(name: string, value: string | undefined): number | undefined {
 function pairs(name: string, values: readonly string[]): [string, string][] {
   return values.map((v) => {
     const eq = v.indexOf("=");
-    if (eq <= 0) throw new LocalClusterError("invalid-options", `--${name} expects name=value, got ${JSON.stringify(v)}`);
+    if (eq <= 0)
+      throw new LocalClusterError(
+        "invalid-options",
+        `--${name} expects name=value, got ${JSON.stringify(v)}`,
+      );
     return [v.slice(0, eq), v.slice(eq + 1)];
   });
 }
@@ -80,7 +87,9 @@ export function parseCli(argv: readonly string[]): LocalClusterOptions | "help" 
       },
     });
   } catch (cause) {
-    throw new LocalClusterError("invalid-options", cause instanceof Error ? cause.message : String(cause), { cause });
+    throw new LocalClusterError("invalid-options", cause instanceof Error ? cause.message : String(cause), {
+      cause,
+    });
   }
   const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (v.help === true) return "help";
@@ -94,7 +103,11 @@ export function parseCli(argv: readonly string[]): LocalClusterOptions | "help" 
   if (ports !== undefined) {
     resources.ports = ports.split(",").map((range) => {
       const m = /^(\d+)-(\d+)$/.exec(range.trim());
-      if (m === null) throw new LocalClusterError("invalid-options", `--ports expects begin-end[,begin-end], got ${JSON.stringify(ports)}`);
+      if (m === null)
+        throw new LocalClusterError(
+          "invalid-options",
+          `--ports expects begin-end[,begin-end], got ${JSON.stringify(ports)}`,
+        );
       return [Number(m[1]), Number(m[2])] as [number, number];
     });
   }

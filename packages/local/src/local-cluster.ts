@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -133,7 +133,9 @@ export class LocalCluster implements AsyncDisposable {
       await Promise.all(agents.map((a) => a.stop()));
       server.close();
       if (ownsWorkDir && !resolved.keepWorkDir) rmSync(workDir, { recursive: true, force: true });
-      throw new LocalClusterError("start-failed", `could not start the local cluster: ${String(cause)}`, { cause });
+      throw new LocalClusterError("start-failed", `could not start the local cluster: ${String(cause)}`, {
+        cause,
+      });
     }
     return new LocalCluster(resolved, master, server, sockets, agents, workDir, ownsWorkDir);
   }
@@ -147,7 +149,10 @@ export class LocalCluster implements AsyncDisposable {
     if (this.#stopping !== undefined) throw new LocalClusterError("stopped", "the local cluster is stopped");
     const agent = this.#agents.find((a) => a.id === id);
     if (agent === undefined) {
-      throw new LocalClusterError("unknown-agent", `no agent ${JSON.stringify(id)} in this cluster (agents: ${this.#agents.map((a) => a.id).join(", ")})`);
+      throw new LocalClusterError(
+        "unknown-agent",
+        `no agent ${JSON.stringify(id)} in this cluster (agents: ${this.#agents.map((a) => a.id).join(", ")})`,
+      );
     }
     return agent;
   }
@@ -180,7 +185,10 @@ export class LocalCluster implements AsyncDisposable {
   async restartAgent(id: string, options: { downMs?: number } = {}): Promise<void> {
     const downMs = options.downMs ?? 500;
     if (!Number.isFinite(downMs) || downMs < 0) {
-      throw new LocalClusterError("invalid-options", `downMs must be a non-negative number, got ${String(downMs)}`);
+      throw new LocalClusterError(
+        "invalid-options",
+        `downMs must be a non-negative number, got ${String(downMs)}`,
+      );
     }
     await this.#agent(id).restart(downMs);
   }
@@ -206,7 +214,8 @@ export class LocalCluster implements AsyncDisposable {
       this.#server.close(() => resolve());
       for (const socket of this.#sockets) socket.destroy();
     });
-    if (this.#ownsWorkDir && !this.#options.keepWorkDir) rmSync(this.workDir, { recursive: true, force: true });
+    if (this.#ownsWorkDir && !this.#options.keepWorkDir)
+      rmSync(this.workDir, { recursive: true, force: true });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

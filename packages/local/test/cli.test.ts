@@ -9,7 +9,20 @@ const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "bin", "
 
 test("parseCli maps flags to options and rejects bad ones with a clear error", () => {
   expect(
-    parseCli(["--agents", "2", "--port", "5050", "--cpus", "2", "--ports", "31000-31099", "--resource", "fpgas=1", "--attribute", "rack=a"]),
+    parseCli([
+      "--agents",
+      "2",
+      "--port",
+      "5050",
+      "--cpus",
+      "2",
+      "--ports",
+      "31000-31099",
+      "--resource",
+      "fpgas=1",
+      "--attribute",
+      "rack=a",
+    ]),
   ).toEqual({
     agents: 2,
     port: 5050,
@@ -23,11 +36,15 @@ test("parseCli maps flags to options and rejects bad ones with a clear error", (
   } catch (e) {
     error = e;
   }
-  expect(isLocalClusterError(error) && error.code === "invalid-options" && error.message.includes("--agents")).toBe(true);
+  expect(
+    isLocalClusterError(error) && error.code === "invalid-options" && error.message.includes("--agents"),
+  ).toBe(true);
 });
 
 test("satyr-local --agents 2 prints the master URL, streams SUBSCRIBED then OFFERS, and stops on SIGTERM", async () => {
-  const child = spawn(process.execPath, [bin, "--agents", "2", "--allocation-interval", "200"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, "--agents", "2", "--allocation-interval", "200"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (c: Buffer) => {

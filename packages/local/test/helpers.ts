@@ -1,5 +1,5 @@
 import http from "node:http";
-import { join, dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readRecords, schedulerCodecs } from "@satyr/proto";
 
@@ -17,12 +17,23 @@ export interface Reply {
 }
 
 /** One POST with node:http, returning status, headers and body. */
-export function post(url: string, body: string | Uint8Array, headers: Record<string, string> = {}, method = "POST"): Promise<Reply> {
+export function post(
+  url: string,
+  body: string | Uint8Array,
+  headers: Record<string, string> = {},
+  method = "POST",
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
     });
     req.on("error", reject);
     req.end(body);
@@ -39,7 +50,11 @@ export class Subscription {
   #req: http.ClientRequest | undefined;
   #opened!: Promise<void>;
 
-  static open(url: string, body: Json, options: { codec?: "json" | "protobuf"; headers?: Record<string, string> } = {}): Promise<Subscription> {
+  static open(
+    url: string,
+    body: Json,
+    options: { codec?: "json" | "protobuf"; headers?: Record<string, string> } = {},
+  ): Promise<Subscription> {
     const sub = new Subscription();
     const codec = options.codec ?? "json";
     const payload = codec === "json" ? JSON.stringify(body) : body;
@@ -116,7 +131,10 @@ export class Subscription {
   /** Waits for an UPDATE of a task in a state. */
   update(taskId: string, state?: string, timeoutMs = 10_000): Promise<Json> {
     return this.next(
-      (e) => e.type === "UPDATE" && e.update.status.task_id.value === taskId && (state === undefined || e.update.status.state === state),
+      (e) =>
+        e.type === "UPDATE" &&
+        e.update.status.task_id.value === taskId &&
+        (state === undefined || e.update.status.state === state),
       timeoutMs,
     ).then((e) => e.update.status);
   }
@@ -180,14 +198,18 @@ export class Scheduler {
     return this.call("ACCEPT", {
       accept: {
         offer_ids: [offer.id],
-        operations: [{ type: "LAUNCH", launch: { task_infos: tasks.map((t) => ({ agent_id: offer.agent_id, ...t })) } }],
+        operations: [
+          { type: "LAUNCH", launch: { task_infos: tasks.map((t) => ({ agent_id: offer.agent_id, ...t })) } },
+        ],
         ...filters,
       },
     });
   }
 
   ack(status: Json): Promise<Reply> {
-    return this.call("ACKNOWLEDGE", { acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid } });
+    return this.call("ACKNOWLEDGE", {
+      acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid },
+    });
   }
 
   /** Waits for a task's update in `state`, acknowledging every update of it on the way. */

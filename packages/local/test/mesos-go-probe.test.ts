@@ -22,13 +22,25 @@ const probeTest = binary === undefined ? test.skip : test;
 
 let cluster: LocalCluster;
 beforeAll(async () => {
-  cluster = await LocalCluster.start({ resources: { cpus: 2, mem: 2048, disk: 4096 }, allocationIntervalMs: 200 });
+  cluster = await LocalCluster.start({
+    resources: { cpus: 2, mem: 2048, disk: 4096 },
+    allocationIntervalMs: 200,
+  });
 });
 afterAll(() => cluster.stop());
 
 function runProbe(codec: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary!, ["-master", cluster.masterUrl, "-codec", codec, "-tasks", "20", "-timeout", "60s"]);
+    const child = spawn(binary!, [
+      "-master",
+      cluster.masterUrl,
+      "-codec",
+      codec,
+      "-tasks",
+      "20",
+      "-timeout",
+      "60s",
+    ]);
     let output = "";
     child.stdout.on("data", (c: Buffer) => {
       output += c.toString();

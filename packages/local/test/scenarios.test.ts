@@ -3,7 +3,18 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LocalCluster, NO_DOCKER_MESSAGE } from "../src/index.js";
-import { commandTask, customTask, ECHO_EXECUTOR, type Json, post, Scheduler, Subscription, scalars, sleep, teardownAll } from "./helpers.js";
+import {
+  commandTask,
+  customTask,
+  ECHO_EXECUTOR,
+  type Json,
+  post,
+  Scheduler,
+  Subscription,
+  scalars,
+  sleep,
+  teardownAll,
+} from "./helpers.js";
 
 let cluster: LocalCluster;
 
@@ -24,14 +35,20 @@ test("01 executor reuse: tasks with the same ExecutorInfo share one executor; a 
   await s.launch(offer, [customTask("reuse-1", "shared-exec", "sleep 60", "hang")], 0);
   await sleep(100);
   const ids = { framework_id: { value: s.frameworkId }, executor_id: { value: "shared-exec" } };
-  const exec = await Subscription.open(`${agent.url}/api/v1/executor`, { ...ids, type: "SUBSCRIBE", subscribe: {} });
+  const exec = await Subscription.open(`${agent.url}/api/v1/executor`, {
+    ...ids,
+    type: "SUBSCRIBE",
+    subscribe: {},
+  });
   const subscribed = await exec.next((e) => e.type === "SUBSCRIBED");
   expect(subscribed.subscribed.executor_info.framework_id.value).toBe(s.frameworkId);
   expect(subscribed.subscribed.framework_info.id.value).toBe(s.frameworkId);
   expect(subscribed.subscribed.agent_info.id.value).toBe(agent.id);
   const launch1 = await exec.next((e) => e.type === "LAUNCH");
   expect(launch1.launch.task.resources[0].allocation_info).toEqual({ role: "*" });
-  offer = await s.sub.next((e) => e.type === "OFFERS" && e.offers.offers[0].executor_ids !== undefined).then((e) => e.offers.offers[0]);
+  offer = await s.sub
+    .next((e) => e.type === "OFFERS" && e.offers.offers[0].executor_ids !== undefined)
+    .then((e) => e.offers.offers[0]);
   expect(offer.executor_ids).toEqual([{ value: "shared-exec" }]);
   const mark = s.sub.events.length;
   await s.launch(offer, [customTask("reuse-2", "shared-exec", "sleep 60")], 0);
@@ -43,7 +60,9 @@ test("01 executor reuse: tasks with the same ExecutorInfo share one executor; a 
   expect(conflict.reason).toBe("REASON_TASK_INVALID");
   expect(conflict.source).toBe("SOURCE_MASTER");
   expect(conflict.uuid).toBeUndefined();
-  expect(conflict.message).toMatch(/^ExecutorInfo is not compatible with existing ExecutorInfo with same ExecutorID\.\n-+\nExisting ExecutorInfo:\nexecutor_id \{\n {2}value: "shared-exec"\n\}/);
+  expect(conflict.message).toMatch(
+    /^ExecutorInfo is not compatible with existing ExecutorInfo with same ExecutorID\.\n-+\nExisting ExecutorInfo:\nexecutor_id \{\n {2}value: "shared-exec"\n\}/,
+  );
   await s.call("KILL", { kill: { task_id: { value: "reuse-1" } } });
   const kill = await exec.next((e) => e.type === "KILL");
   expect(kill.kill.task_id.value).toBe("reuse-1");
@@ -67,19 +86,31 @@ test("03 invalid launches: too big, duplicate id, unknown offer, neither command
   const dup = await s.sub.update("dup", "TASK_ERROR");
   expect(dup.message).toBe("Task has duplicate ID: dup");
   await s.until("dup", "TASK_RUNNING");
-  const errorIndex = s.sub.events.findIndex((e) => e.update?.status.state === "TASK_ERROR" && e.update.status.task_id.value === "dup");
-  const startIndex = s.sub.events.findIndex((e) => e.update?.status.state === "TASK_STARTING" && e.update.status.task_id.value === "dup");
+  const errorIndex = s.sub.events.findIndex(
+    (e) => e.update?.status.state === "TASK_ERROR" && e.update.status.task_id.value === "dup",
+  );
+  const startIndex = s.sub.events.findIndex(
+    (e) => e.update?.status.state === "TASK_STARTING" && e.update.status.task_id.value === "dup",
+  );
   expect(errorIndex).toBeLessThan(startIndex);
-  await s.launch({ id: { value: "no-such-offer" }, agent_id: offer.agent_id }, [commandTask("ghost", "true")]);
+  await s.launch({ id: { value: "no-such-offer" }, agent_id: offer.agent_id }, [
+    commandTask("ghost", "true"),
+  ]);
   const ghost = await s.sub.update("ghost", "TASK_LOST");
   expect(ghost).toMatchObject({
     reason: "REASON_INVALID_OFFERS",
     message: "Task launched with invalid offers: Offer no-such-offer is no longer valid",
   });
   offer = (await s.sub.offers(mark))[0];
-  await s.launch(offer, [{ name: "x", task_id: { value: "no-command" }, resources: scalars({ cpus: 0.1 }) }], 0);
+  await s.launch(
+    offer,
+    [{ name: "x", task_id: { value: "no-command" }, resources: scalars({ cpus: 0.1 }) }],
+    0,
+  );
   const none = await s.sub.update("no-command", "TASK_ERROR");
-  expect(none.message).toBe("Task should have at least one (but not both) of CommandInfo or ExecutorInfo present");
+  expect(none.message).toBe(
+    "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present",
+  );
   await s.call("TEARDOWN");
 });
 
@@ -93,13 +124,23 @@ test("04 failover inside the timeout: same id back, task kept, reconciliation gi
   await sleep(300);
   const again = await Scheduler.subscribe(cluster.masterUrl, { id: { value: id }, failover_timeout: 30 });
   expect(again.frameworkId).toBe(id);
-  await again.call("RECONCILE", { reconcile: { tasks: [{ task_id: { value: "survivor" }, agent_id: offer.agent_id }] } });
+  await again.call("RECONCILE", {
+    reconcile: { tasks: [{ task_id: { value: "survivor" }, agent_id: offer.agent_id }] },
+  });
   const explicit = await again.sub.update("survivor", "TASK_RUNNING");
-  expect(explicit).toMatchObject({ reason: "REASON_RECONCILIATION", source: "SOURCE_MASTER", message: "Reconciliation: Latest task state" });
+  expect(explicit).toMatchObject({
+    reason: "REASON_RECONCILIATION",
+    source: "SOURCE_MASTER",
+    message: "Reconciliation: Latest task state",
+  });
   expect(explicit.uuid).toBeUndefined();
   const seen = again.sub.events.length;
   await again.call("RECONCILE", { reconcile: { tasks: [] } });
-  await again.sub.next((e) => e.type === "UPDATE" && e.update.status.task_id.value === "survivor", 5000, seen);
+  await again.sub.next(
+    (e) => e.type === "UPDATE" && e.update.status.task_id.value === "survivor",
+    5000,
+    seen,
+  );
   await again.call("TEARDOWN");
 });
 
@@ -111,7 +152,11 @@ test("05 failover timeout expired: 200 then a single ERROR 'Framework has been r
   const id = s.frameworkId;
   s.sub.close();
   await sleep(800);
-  const body = { framework_id: { value: id }, type: "SUBSCRIBE", subscribe: { framework_info: { user: "root", name: "x", id: { value: id } } } };
+  const body = {
+    framework_id: { value: id },
+    type: "SUBSCRIBE",
+    subscribe: { framework_info: { user: "root", name: "x", id: { value: id } } },
+  };
   const sub = await Subscription.open(`${cluster.masterUrl}/api/v1/scheduler`, body);
   expect(sub.status).toBe(200);
   await sub.next(() => false, 2000).catch(() => undefined);
@@ -132,7 +177,8 @@ test("06 offer cycle: refusals hold resources back, SUPPRESS stops offers, REVIV
   expect(Date.now() - declinedAt).toBeGreaterThanOrEqual(450);
   await s.call("SUPPRESS");
   const offers = s.sub.events.filter((e) => e.type === "OFFERS").flatMap((e) => e.offers.offers);
-  for (const o of offers) await s.call("DECLINE", { decline: { offer_ids: [o.id], filters: { refuse_seconds: 0 } } });
+  for (const o of offers)
+    await s.call("DECLINE", { decline: { offer_ids: [o.id], filters: { refuse_seconds: 0 } } });
   const mark = s.sub.events.length;
   await sleep(600);
   expect(s.sub.events.slice(mark).filter((e) => e.type === "OFFERS")).toEqual([]);
@@ -200,19 +246,32 @@ test("command tasks run /bin/sh -c in a sandbox with stdout and stderr files; a 
 test("a DOCKER container is refused with TASK_FAILED saying there is no Docker engine", async () => {
   const s = await Scheduler.subscribe(cluster.masterUrl);
   const offer = (await s.sub.offers())[0];
-  await s.launch(offer, [{ ...commandTask("docker", "true"), container: { type: "DOCKER", docker: { image: "alpine" } } }]);
+  await s.launch(offer, [
+    { ...commandTask("docker", "true"), container: { type: "DOCKER", docker: { image: "alpine" } } },
+  ]);
   const failed = await s.until("docker", "TASK_FAILED");
-  expect(failed).toMatchObject({ message: NO_DOCKER_MESSAGE, reason: "REASON_CONTAINER_LAUNCH_FAILED", source: "SOURCE_AGENT" });
+  expect(failed).toMatchObject({
+    message: NO_DOCKER_MESSAGE,
+    reason: "REASON_CONTAINER_LAUNCH_FAILED",
+    source: "SOURCE_AGENT",
+  });
   await s.call("TEARDOWN");
 });
 
 test("LAUNCH_GROUP runs a task group under the default executor", async () => {
   const s = await Scheduler.subscribe(cluster.masterUrl);
   const offer = (await s.sub.offers())[0];
-  const executor = { type: "DEFAULT", executor_id: { value: "group-exec" }, resources: scalars({ cpus: 0.1, mem: 32, disk: 10 }) };
+  const executor = {
+    type: "DEFAULT",
+    executor_id: { value: "group-exec" },
+    resources: scalars({ cpus: 0.1, mem: 32, disk: 10 }),
+  };
   const tasks = ["g1", "g2"].map((id) => ({ ...commandTask(id, "true"), agent_id: offer.agent_id }));
   await s.call("ACCEPT", {
-    accept: { offer_ids: [offer.id], operations: [{ type: "LAUNCH_GROUP", launch_group: { executor, task_group: { tasks } } }] },
+    accept: {
+      offer_ids: [offer.id],
+      operations: [{ type: "LAUNCH_GROUP", launch_group: { executor, task_group: { tasks } } }],
+    },
   });
   for (const id of ["g1", "g2"]) {
     const done = await s.until(id, "TASK_FINISHED");
@@ -235,27 +294,39 @@ test("TEARDOWN kills the framework's tasks and ends its stream", async () => {
 });
 
 test("offers held past the offer timeout are rescinded", async () => {
-  await using local = await LocalCluster.start({ resources: { cpus: 1, mem: 256 }, offerTimeoutMs: 200, allocationIntervalMs: 5000 });
+  await using local = await LocalCluster.start({
+    resources: { cpus: 1, mem: 256 },
+    offerTimeoutMs: 200,
+    allocationIntervalMs: 5000,
+  });
   const s = await Scheduler.subscribe(local.masterUrl);
   const offer = (await s.sub.offers())[0];
   const rescind = await s.sub.next((e) => e.type === "RESCIND", 2000);
   expect(rescind.rescind.offer_id).toEqual(offer.id);
-  await s.sub.next((e, ) => e.type === "OFFERS" && e.offers.offers[0].id.value !== offer.id.value, 2000);
+  await s.sub.next((e) => e.type === "OFFERS" && e.offers.offers[0].id.value !== offer.id.value, 2000);
 });
 
 test("removing an agent rescinds its offers, loses its tasks and sends FAILURE", async () => {
-  await using local = await LocalCluster.start({ agents: 2, resources: { cpus: 1, mem: 256 }, allocationIntervalMs: 200 });
+  await using local = await LocalCluster.start({
+    agents: 2,
+    resources: { cpus: 1, mem: 256 },
+    allocationIntervalMs: 200,
+  });
   const s = await Scheduler.subscribe(local.masterUrl);
   const offers = await s.sub.offers();
   const [first, second] = [offers[0], offers[1]];
   await s.launch(first, [commandTask("lost", "sleep 60")]);
   await s.until("lost", "TASK_RUNNING");
-  await local.removeAgent(second.agent_id.value === first.agent_id.value ? offers[0].agent_id.value : second.agent_id.value);
+  await local.removeAgent(
+    second.agent_id.value === first.agent_id.value ? offers[0].agent_id.value : second.agent_id.value,
+  );
   await s.sub.next((e) => e.type === "RESCIND");
   await local.removeAgent(first.agent_id.value);
   const lost = await s.sub.update("lost", "TASK_LOST");
   expect(lost).toMatchObject({ reason: "REASON_AGENT_REMOVED", source: "SOURCE_MASTER" });
-  const failure = await s.sub.next((e) => e.type === "FAILURE" && e.failure.agent_id.value === first.agent_id.value);
+  const failure = await s.sub.next(
+    (e) => e.type === "FAILURE" && e.failure.agent_id.value === first.agent_id.value,
+  );
   expect(failure.failure.executor_id).toBeUndefined();
   expect(local.agents).toHaveLength(0);
 });
@@ -267,7 +338,11 @@ test("restartAgent drops executor streams and takes them back on the same port",
   await sleep(100);
   const agent = cluster.agents[0]!;
   const ids = { framework_id: { value: s.frameworkId }, executor_id: { value: "held-exec" } };
-  const exec = await Subscription.open(`${agent.url}/api/v1/executor`, { ...ids, type: "SUBSCRIBE", subscribe: {} });
+  const exec = await Subscription.open(`${agent.url}/api/v1/executor`, {
+    ...ids,
+    type: "SUBSCRIBE",
+    subscribe: {},
+  });
   await exec.next((e) => e.type === "LAUNCH");
   const restarting = cluster.restartAgent(agent.id, { downMs: 200 });
   await exec.next(() => false, 2000).catch(() => undefined);
@@ -286,7 +361,10 @@ test("restartAgent drops executor streams and takes them back on the same port",
 });
 
 test("HTTP basic authentication: 401 with WWW-Authenticate on a wrong secret", async () => {
-  await using local = await LocalCluster.start({ credentials: [{ principal: "p", secret: "s" }], resources: { cpus: 1, mem: 256 } });
+  await using local = await LocalCluster.start({
+    credentials: [{ principal: "p", secret: "s" }],
+    resources: { cpus: 1, mem: 256 },
+  });
   const body = JSON.stringify({ type: "SUBSCRIBE", subscribe: { framework_info: { user: "u", name: "n" } } });
   const wrong = await post(`${local.masterUrl}/api/v1/scheduler`, body, {
     "Content-Type": "application/json",
@@ -303,10 +381,18 @@ test("HTTP basic authentication: 401 with WWW-Authenticate on a wrong secret", a
 
 test("/master/state, /version and /health are shaped like Mesos's", async () => {
   const state = JSON.parse((await post(`${cluster.masterUrl}/master/state`, "", {}, "GET")).body);
-  expect(state).toMatchObject({ version: "1.12.0", activated_slaves: 1, leader_info: { port: Number(new URL(cluster.masterUrl).port) } });
-  expect(state.slaves[0]).toMatchObject({ id: cluster.agents[0]!.id, attributes: { rack: "r1" }, resources: { cpus: 4, mem: 4096, ports: "[31000-32000]" } });
+  expect(state).toMatchObject({
+    version: "1.12.0",
+    activated_slaves: 1,
+    leader_info: { port: Number(new URL(cluster.masterUrl).port) },
+  });
+  expect(state.slaves[0]).toMatchObject({
+    id: cluster.agents[0]!.id,
+    attributes: { rack: "r1" },
+    resources: { cpus: 4, mem: 4096, ports: "[31000-32000]" },
+  });
   const version = JSON.parse((await post(`${cluster.masterUrl}/version`, "", {}, "GET")).body);
   expect(Object.keys(version).sort()).toEqual(["build_date", "build_time", "build_user", "version"]);
   expect((await post(`${cluster.masterUrl}/health`, "", {}, "GET")).status).toBe(200);
-  expect((await post(`${cluster.masterUrl}/`, "", {}, "GET")).status).toBe(404);
+  expect((await post(`${cluster.masterUrl}/no-such-endpoint`, "", {}, "GET")).status).toBe(404);
 });

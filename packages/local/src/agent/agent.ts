@@ -170,7 +170,8 @@ export class Agent implements AgentPort, AgentContext {
     let runtime: ExecutorRuntime;
     if (task.executor !== undefined) {
       const executorId = task.executor.executorId?.value ?? "";
-      runtime = this.#executors.get(keyOf(frameworkId, executorId)) ?? this.#startCustom(framework, task.executor);
+      runtime =
+        this.#executors.get(keyOf(frameworkId, executorId)) ?? this.#startCustom(framework, task.executor);
     } else {
       // The command executor: one per task, with the task's id as executor id, as Mesos derives it.
       const info = create(ExecutorInfoSchema, {
@@ -277,7 +278,13 @@ export class Agent implements AgentPort, AgentContext {
     const key = keyOf(runtime.frameworkId, runtime.executorId);
     if (this.#executors.get(key) === runtime) this.#executors.delete(key);
     if (this.#stopped) return;
-    this.#master.executorTerminated(this.id, runtime.frameworkId, runtime.executorId, waitStatus, runtime.kind === "command");
+    this.#master.executorTerminated(
+      this.id,
+      runtime.frameworkId,
+      runtime.executorId,
+      waitStatus,
+      runtime.kind === "command",
+    );
     for (const [taskId, entry] of this.#tasksOf(runtime)) {
       if (isTerminal(entry.state)) continue;
       this.statusUpdate(
@@ -327,7 +334,10 @@ export class Agent implements AgentPort, AgentContext {
 
   /** Whether this update (by uuid) already reached the agent. */
   hasReceived(frameworkId: string, status: TaskStatus): boolean {
-    return this.#tasks.get(keyOf(frameworkId, status.taskId?.value ?? ""))?.received.has(uuidKey(status.uuid)) ?? true;
+    return (
+      this.#tasks.get(keyOf(frameworkId, status.taskId?.value ?? ""))?.received.has(uuidKey(status.uuid)) ??
+      true
+    );
   }
 
   executorMessage(frameworkId: string, executorId: string, data: Uint8Array): void {

@@ -57,19 +57,36 @@ export class BuiltinExecutor implements ExecutorRuntime {
   readonly #sandbox: string;
   #exited = false;
 
-  constructor(context: AgentContext, kind: "command" | "default", framework: FrameworkInfo, info: ExecutorInfo) {
+  constructor(
+    context: AgentContext,
+    kind: "command" | "default",
+    framework: FrameworkInfo,
+    info: ExecutorInfo,
+  ) {
     this.#context = context;
     this.kind = kind;
     this.framework = framework;
     this.info = info;
     this.frameworkId = framework.id?.value ?? "";
     this.executorId = info.executorId?.value ?? "";
-    this.#sandbox = sandboxPath(context.workDir, context.agentId, this.frameworkId, this.executorId, this.containerId);
+    this.#sandbox = sandboxPath(
+      context.workDir,
+      context.agentId,
+      this.frameworkId,
+      this.executorId,
+      this.containerId,
+    );
   }
 
   launch(tasks: readonly TaskInfo[]): void {
     for (const task of tasks) {
-      const entry: RunningTask = { info: task, child: undefined, killRequested: false, killTimer: undefined, done: false };
+      const entry: RunningTask = {
+        info: task,
+        child: undefined,
+        killRequested: false,
+        killTimer: undefined,
+        done: false,
+      };
       this.#tasks.set(task.taskId?.value ?? "", entry);
     }
     for (const task of tasks) this.#start(this.#tasks.get(task.taskId?.value ?? "")!);
@@ -77,7 +94,10 @@ export class BuiltinExecutor implements ExecutorRuntime {
 
   #start(entry: RunningTask): void {
     const task = entry.info;
-    if (task.container?.type === ContainerInfo_Type.DOCKER || this.info.container?.type === ContainerInfo_Type.DOCKER) {
+    if (
+      task.container?.type === ContainerInfo_Type.DOCKER ||
+      this.info.container?.type === ContainerInfo_Type.DOCKER
+    ) {
       this.#update(entry, TaskState.TASK_FAILED, {
         source: TaskStatus_Source.AGENT,
         reason: TaskStatus_Reason.CONTAINER_LAUNCH_FAILED,
@@ -150,7 +170,9 @@ export class BuiltinExecutor implements ExecutorRuntime {
     entry.killRequested = true;
     const grace = killPolicy?.gracePeriod ?? entry.info.killPolicy?.gracePeriod;
     const graceMs = grace === undefined ? DEFAULT_KILL_GRACE_MS : Number(grace.nanoseconds / 1_000_000n);
-    if (this.framework.capabilities.some((c) => c.type === FrameworkInfo_Capability_Type.TASK_KILLING_STATE)) {
+    if (
+      this.framework.capabilities.some((c) => c.type === FrameworkInfo_Capability_Type.TASK_KILLING_STATE)
+    ) {
       this.#update(entry, TaskState.TASK_KILLING, {});
     }
     const child = entry.child;
@@ -186,7 +208,10 @@ export class BuiltinExecutor implements ExecutorRuntime {
     extra: { source?: TaskStatus_Source; reason?: TaskStatus_Reason; message?: string },
   ): void {
     if (entry.done) return;
-    const terminal = state !== TaskState.TASK_STARTING && state !== TaskState.TASK_RUNNING && state !== TaskState.TASK_KILLING;
+    const terminal =
+      state !== TaskState.TASK_STARTING &&
+      state !== TaskState.TASK_RUNNING &&
+      state !== TaskState.TASK_KILLING;
     if (terminal) entry.done = true;
     const status = create(TaskStatusSchema, {
       taskId: { value: entry.info.taskId?.value ?? "" },

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import {
   type AgentInfo,
-  executor,
   type ExecutorInfo,
+  executor,
   type FrameworkInfo,
   type KillPolicy,
   type TaskInfo,
@@ -63,7 +63,13 @@ export class CustomExecutor implements ExecutorRuntime {
     this.info = info;
     this.frameworkId = framework.id?.value ?? "";
     this.executorId = info.executorId?.value ?? "";
-    this.sandbox = sandboxPath(context.workDir, context.agentId, this.frameworkId, this.executorId, this.containerId);
+    this.sandbox = sandboxPath(
+      context.workDir,
+      context.agentId,
+      this.frameworkId,
+      this.executorId,
+      this.containerId,
+    );
     const graceMs =
       info.shutdownGracePeriod === undefined
         ? context.executorShutdownGracePeriodMs
@@ -117,7 +123,12 @@ export class CustomExecutor implements ExecutorRuntime {
    * Attaches a new subscription: sends SUBSCRIBED, then everything queued. A previous stream is closed.
    * `unacknowledgedTasks` are the ids of tasks the executor already holds (they are not sent again).
    */
-  subscribe(stream: EventStream<ExecutorEvent>, agentInfo: AgentInfo, unacknowledgedTasks: ReadonlySet<string>, resendLaunch: (taskId: string) => boolean): void {
+  subscribe(
+    stream: EventStream<ExecutorEvent>,
+    agentInfo: AgentInfo,
+    unacknowledgedTasks: ReadonlySet<string>,
+    resendLaunch: (taskId: string) => boolean,
+  ): void {
     const previous = this.#stream;
     this.#stream = stream;
     if (previous !== undefined && previous !== stream) previous.end();
@@ -163,7 +174,9 @@ export class CustomExecutor implements ExecutorRuntime {
             launchGroup: { taskGroup: { tasks: [...tasks] } },
           }),
         ]
-      : tasks.map((task) => create(executor.EventSchema, { type: executor.Event_Type.LAUNCH, launch: { task } }));
+      : tasks.map((task) =>
+          create(executor.EventSchema, { type: executor.Event_Type.LAUNCH, launch: { task } }),
+        );
     for (const event of events) {
       if (this.subscribed) this.#stream!.send(event);
       else this.#queue.push(event);
@@ -179,7 +192,10 @@ export class CustomExecutor implements ExecutorRuntime {
     if (queued >= 0) {
       // Never delivered: the agent kills it itself.
       const [event] = this.#queue.splice(queued, 1);
-      const tasks = event?.launch?.task !== undefined ? [event.launch.task] : (event?.launchGroup?.taskGroup?.tasks ?? []);
+      const tasks =
+        event?.launch?.task !== undefined
+          ? [event.launch.task]
+          : (event?.launchGroup?.taskGroup?.tasks ?? []);
       for (const task of tasks) {
         this.launched.delete(task.taskId?.value ?? "");
         this.#context.statusUpdate(
@@ -248,6 +264,9 @@ export class CustomExecutor implements ExecutorRuntime {
     this.#exited = true;
     this.#cleanup();
     if (destroyed) return;
-    this.#context.executorExited(this, code === null && signal === null ? undefined : waitStatus(code, signal));
+    this.#context.executorExited(
+      this,
+      code === null && signal === null ? undefined : waitStatus(code, signal),
+    );
   }
 }

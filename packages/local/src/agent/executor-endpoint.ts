@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { create, isFieldSet } from "@bufbuild/protobuf";
 import { executor, executorCodecs, TaskState, TaskStatus_Source, TaskStatusSchema } from "@satyr/proto";
 import { EventStream } from "../http/event-stream.js";
+import { dropNonProtoKeys } from "../http/json-input.js";
 import { mesosEventCodec } from "../http/mesos-json.js";
 import {
   checkContentType,
@@ -15,7 +16,6 @@ import {
   replyText,
 } from "../http/respond.js";
 import { isValidUuid } from "../ids.js";
-import { dropNonProtoKeys } from "../http/json-input.js";
 import type { Agent } from "./agent.js";
 import { CustomExecutor } from "./custom-executor.js";
 
@@ -30,7 +30,11 @@ import { CustomExecutor } from "./custom-executor.js";
  * server.on("request", (req, res) => void handleExecutorRequest(agent, req, res));
  * ```
  */
-export async function handleExecutorRequest(agent: Agent, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleExecutorRequest(
+  agent: Agent,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = new URL(req.url ?? "/", "http://local").pathname;
   if (path !== "/api/v1/executor" && path !== "/slave(1)/api/v1/executor") return replyEmpty(res, 404);
   if (req.method !== "POST") return replyMethodNotAllowed(res, req.method);
@@ -40,7 +44,9 @@ export async function handleExecutorRequest(agent: Agent, req: IncomingMessage, 
   const codecs = executorCodecs(contentType.codec);
   let call: executor.Call;
   try {
-    call = codecs.call.decode(contentType.codec === "json" ? dropNonProtoKeys(executor.CallSchema, body) : body);
+    call = codecs.call.decode(
+      contentType.codec === "json" ? dropNonProtoKeys(executor.CallSchema, body) : body,
+    );
   } catch {
     return replyText(res, 400, parseFailureMessage(contentType.codec, "Call", body));
   }
@@ -52,7 +58,11 @@ export async function handleExecutorRequest(agent: Agent, req: IncomingMessage, 
   const executorId = call.executorId!.value;
   const runtime = agent.findExecutor(frameworkId, executorId);
   if (runtime === undefined) {
-    return replyText(res, 400, agent.hasFramework(frameworkId) ? "Executor cannot be found" : "Framework cannot be found");
+    return replyText(
+      res,
+      400,
+      agent.hasFramework(frameworkId) ? "Executor cannot be found" : "Framework cannot be found",
+    );
   }
   if (!(runtime instanceof CustomExecutor)) return replyText(res, 400, "Executor cannot be found");
 
@@ -61,8 +71,12 @@ export async function handleExecutorRequest(agent: Agent, req: IncomingMessage, 
     if (accept === undefined) return replyText(res, 406, NOT_ACCEPTABLE_MESSAGE);
     const stream = new EventStream(res, mesosEventCodec(executor.EventSchema, accept));
     const subscribe = call.subscribe;
-    const unacknowledgedTasks = new Set((subscribe?.unacknowledgedTasks ?? []).map((t) => t.taskId?.value ?? ""));
-    runtime.subscribe(stream, agent.info, unacknowledgedTasks, (taskId) => agent.taskAwaitingFirstUpdate(frameworkId, taskId));
+    const unacknowledgedTasks = new Set(
+      (subscribe?.unacknowledgedTasks ?? []).map((t) => t.taskId?.value ?? ""),
+    );
+    runtime.subscribe(stream, agent.info, unacknowledgedTasks, (taskId) =>
+      agent.taskAwaitingFirstUpdate(frameworkId, taskId),
+    );
     // Updates the executor sent but never saw acknowledged: new ones are processed, known ones acknowledged again.
     for (const update of subscribe?.unacknowledgedUpdates ?? []) {
       const status = update.status;

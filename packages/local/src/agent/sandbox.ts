@@ -20,7 +20,17 @@ export function sandboxPath(
   executorId: string,
   containerId: string,
 ): string {
-  return join(workDir, "slaves", agentId, "frameworks", frameworkId, "executors", executorId, "runs", containerId);
+  return join(
+    workDir,
+    "slaves",
+    agentId,
+    "frameworks",
+    frameworkId,
+    "executors",
+    executorId,
+    "runs",
+    containerId,
+  );
 }
 
 /**
@@ -33,17 +43,29 @@ export function sandboxPath(
  * const child = spawnCommand(task.command!, sandbox, { MESOS_SANDBOX: sandbox });
  * ```
  */
-export function spawnCommand(command: CommandInfo, sandbox: string, env: Record<string, string>): ChildProcess {
+export function spawnCommand(
+  command: CommandInfo,
+  sandbox: string,
+  env: Record<string, string>,
+): ChildProcess {
   mkdirSync(sandbox, { recursive: true });
   const stdout = openSync(join(sandbox, "stdout"), "a");
   const stderr = openSync(join(sandbox, "stderr"), "a");
   const variables: Record<string, string> = { ...(process.env as Record<string, string>), ...env };
   for (const variable of command.environment?.variables ?? []) variables[variable.name] = variable.value;
   try {
-    const options = { cwd: sandbox, env: variables, stdio: ["ignore", stdout, stderr] as ["ignore", number, number], detached: true };
+    const options = {
+      cwd: sandbox,
+      env: variables,
+      stdio: ["ignore", stdout, stderr] as ["ignore", number, number],
+      detached: true,
+    };
     return command.shell
       ? spawn("/bin/sh", ["-c", command.value], options)
-      : spawn(command.value, command.arguments.slice(1), { ...options, argv0: command.arguments[0] ?? command.value });
+      : spawn(command.value, command.arguments.slice(1), {
+          ...options,
+          argv0: command.arguments[0] ?? command.value,
+        });
   } finally {
     closeSync(stdout);
     closeSync(stderr);

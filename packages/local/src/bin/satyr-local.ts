@@ -8,7 +8,9 @@ async function main(): Promise<number> {
   try {
     options = parseCli(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`satyr-local: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.stderr.write(
+      `satyr-local: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`,
+    );
     return 2;
   }
   if (options === "help") {
@@ -17,8 +19,10 @@ async function main(): Promise<number> {
   }
   const cluster = await LocalCluster.start(options);
   process.stdout.write(`${cluster.masterUrl}\n`);
-  for (const agent of cluster.agents) process.stderr.write(`satyr-local: agent ${agent.id} at ${agent.url}\n`);
-  if (cluster.dashboardUrl !== undefined) process.stderr.write(`satyr-local: dashboard at ${cluster.dashboardUrl}\n`);
+  for (const agent of cluster.agents)
+    process.stderr.write(`satyr-local: agent ${agent.id} at ${agent.url}\n`);
+  if (cluster.dashboardUrl !== undefined)
+    process.stderr.write(`satyr-local: dashboard at ${cluster.dashboardUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.stderr.write(`satyr-local: ${signal}, stopping\n`);

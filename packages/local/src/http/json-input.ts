@@ -30,7 +30,8 @@ function prune(schema: DescMessage, value: unknown): unknown {
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     const field = schema.fields.find((f) => f.name === key);
     if (field === undefined) continue;
-    const message = field.fieldKind === "message" ? field.message : field.fieldKind === "list" ? field.message : undefined;
+    const message =
+      field.fieldKind === "message" ? field.message : field.fieldKind === "list" ? field.message : undefined;
     if (message === undefined) out[key] = item;
     else if (Array.isArray(item)) out[key] = item.map((i) => prune(message, i));
     else out[key] = prune(message, item);

@@ -23,7 +23,10 @@ const MARKED = /"\\u0000int64:(-?\d+)"/g;
  * stream.write(encodeRecord(codec.encode(event)));
  * ```
  */
-export function mesosEventCodec<Desc extends DescMessage>(schema: Desc, name: CodecName): MessageCodec<MessageShape<Desc>> {
+export function mesosEventCodec<Desc extends DescMessage>(
+  schema: Desc,
+  name: CodecName,
+): MessageCodec<MessageShape<Desc>> {
   const base = messageCodec(schema, name);
   if (name !== "json") return base;
   const encoder = new TextEncoder();

@@ -43,18 +43,22 @@ export function allocate(
 ): Allocation[] {
   const candidates = frameworks.filter((f) => f.stream !== undefined && !f.stream.closed);
   if (candidates.length === 0 || agents.length === 0) return [];
+  if (!agents.some((agent) => allocatable(available(agent)))) return [];
   const totals: Record<string, number> = {};
   for (const agent of agents) {
-    for (const [name, value] of Object.entries(agent.port.total.scalars())) totals[name] = (totals[name] ?? 0) + value;
+    for (const [name, value] of Object.entries(agent.port.total.scalars()))
+      totals[name] = (totals[name] ?? 0) + value;
   }
   const allocated = new Map<string, Record<string, number>>();
   for (const framework of candidates) allocated.set(framework.id, {});
-  for (const framework of candidates) {
+  // Shares only order frameworks; with one candidate there is nothing to order.
+  for (const framework of candidates.length > 1 ? candidates : []) {
     const mine = allocated.get(framework.id)!;
     for (const offer of framework.offers.values()) addInto(mine, offer.resources.scalars());
     for (const task of framework.tasks.values()) if (!task.released) addInto(mine, task.resources.scalars());
     for (const agent of agents) {
-      for (const executor of agent.executors.get(framework.id)?.values() ?? []) addInto(mine, executor.resources.scalars());
+      for (const executor of agent.executors.get(framework.id)?.values() ?? [])
+        addInto(mine, executor.resources.scalars());
     }
   }
   const share = (framework: FrameworkRecord) => {
@@ -70,9 +74,12 @@ export function allocate(
   for (const agent of agents) {
     const free = available(agent);
     if (!allocatable(free)) continue;
-    const ordered = [...candidates].sort((a, b) => share(a) - share(b) || a.registeredTime - b.registeredTime);
+    const ordered = [...candidates].sort(
+      (a, b) => share(a) - share(b) || a.registeredTime - b.registeredTime,
+    );
     for (const framework of ordered) {
-      if (free.scalar("gpus") > 0 && !hasCapability(framework, FrameworkInfo_Capability_Type.GPU_RESOURCES)) continue;
+      if (free.scalar("gpus") > 0 && !hasCapability(framework, FrameworkInfo_Capability_Type.GPU_RESOURCES))
+        continue;
       const role = framework.roles.find(
         (r) => !framework.suppressed.has(r) && !filters.isRefused(framework.id, r, agent.port.id, free, now),
       );

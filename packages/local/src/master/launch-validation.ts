@@ -8,7 +8,11 @@ const SEPARATOR = "------------------------------------------------------------\
 
 /** Control characters, `/` and `\` are not allowed in ids (they become path components on the agent). */
 function invalidId(id: string): boolean {
-  return /[\u0000-\u001f\u007f/\\]/.test(id);
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f || code === 0x2f || code === 0x5c) return true;
+  }
+  return false;
 }
 
 /**
@@ -33,7 +37,8 @@ export function validateTask(
   if (invalidId(id)) return `TaskID '${id}' contains invalid characters`;
   if (framework.tasks.has(id)) return `Task has duplicate ID: ${id}`;
   const agentId = task.agentId?.value ?? "";
-  if (agentId !== agent.port.id) return `Task uses invalid agent ${agentId} while agent ${agent.port.id} is expected`;
+  if (agentId !== agent.port.id)
+    return `Task uses invalid agent ${agentId} while agent ${agent.port.id} is expected`;
   const grace = task.killPolicy?.gracePeriod?.nanoseconds;
   if (grace !== undefined && grace < 0n) return "Task's 'kill_policy.grace_period' must be non-negative";
   if (task.resources.length === 0) return "Task uses no resources";

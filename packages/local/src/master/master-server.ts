@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { type DashboardServerOptions, serveDashboard } from "../dashboard/dashboard-routes.js";
 import { replyEmpty, replyJson, replyText } from "../http/respond.js";
@@ -27,18 +32,27 @@ export interface MasterServerOptions {
 export function createMasterServer(master: Master, options: MasterServerOptions): Server {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     route(master, options, req, res).catch((error: unknown) => {
-      if (!res.headersSent) replyText(res, 500, `Internal error: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent)
+        replyText(res, 500, `Internal error: ${error instanceof Error ? error.message : String(error)}`);
       else res.destroy();
     });
   };
   const server =
     options.tls === undefined
       ? createHttpServer({ noDelay: true, keepAliveTimeout: 30_000 }, handler)
-      : createHttpsServer({ key: options.tls.key, cert: options.tls.cert, noDelay: true, keepAliveTimeout: 30_000 }, handler);
+      : createHttpsServer(
+          { key: options.tls.key, cert: options.tls.cert, noDelay: true, keepAliveTimeout: 30_000 },
+          handler,
+        );
   return server;
 }
 
-async function route(master: Master, options: MasterServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  master: Master,
+  options: MasterServerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = new URL(req.url ?? "/", "http://local").pathname;
   switch (path) {
     case "/api/v1/scheduler":
@@ -60,7 +74,8 @@ async function route(master: Master, options: MasterServerOptions, req: Incoming
       return replyEmpty(res, 307, { Location: `//${info.hostname}:${info.port}` });
     }
     default:
-      if (options.dashboard !== undefined && (await serveDashboard(options.dashboard, req, res, path))) return;
+      if (options.dashboard !== undefined && (await serveDashboard(options.dashboard, req, res, path)))
+        return;
       return replyEmpty(res, 404);
   }
 }

@@ -180,13 +180,23 @@ export class Master implements MasterPort {
   /**
    * A validated SUBSCRIBE: registers or fails over the framework and opens its event stream on `res`.
    */
-  subscribe(call: scheduler.Call, codec: CodecName, res: ServerResponse, principal: string | undefined): void {
+  subscribe(
+    call: scheduler.Call,
+    codec: CodecName,
+    res: ServerResponse,
+    principal: string | undefined,
+  ): void {
     const subscribe = call.subscribe!;
     const requestedId = call.frameworkId?.value;
     const events = mesosEventCodec(scheduler.EventSchema, codec);
     if (requestedId !== undefined && this.#removedFrameworks.has(requestedId)) {
       const stream = new EventStream(res, events, { "Mesos-Stream-Id": randomUUID() });
-      stream.send(create(scheduler.EventSchema, { type: scheduler.Event_Type.ERROR, error: { message: "Framework has been removed" } }));
+      stream.send(
+        create(scheduler.EventSchema, {
+          type: scheduler.Event_Type.ERROR,
+          error: { message: "Framework has been removed" },
+        }),
+      );
       stream.end();
       return;
     }
@@ -234,7 +244,12 @@ export class Master implements MasterPort {
     framework.streamId = streamId;
     stream.onClose(() => this.#streamClosed(framework, stream));
     if (previous !== undefined && !previous.closed) {
-      previous.send(create(scheduler.EventSchema, { type: scheduler.Event_Type.ERROR, error: { message: "Framework failed over" } }));
+      previous.send(
+        create(scheduler.EventSchema, {
+          type: scheduler.Event_Type.ERROR,
+          error: { message: "Framework failed over" },
+        }),
+      );
       previous.end();
     }
     if (framework.heartbeat !== undefined) clearInterval(framework.heartbeat);
@@ -266,7 +281,10 @@ export class Master implements MasterPort {
     framework.unregisteredTime = Date.now() / 1000;
     for (const offer of [...framework.offers.values()]) this.#removeOffer(offer, { rescind: false });
     const timeoutMs = Math.max(0, framework.info.failoverTimeout) * 1000;
-    framework.failoverTimer = setTimeout(() => this.removeFramework(framework), Math.min(timeoutMs, 2 ** 31 - 1));
+    framework.failoverTimer = setTimeout(
+      () => this.removeFramework(framework),
+      Math.min(timeoutMs, 2 ** 31 - 1),
+    );
     framework.failoverTimer.unref();
     this.requestAllocation();
   }
@@ -340,10 +358,15 @@ export class Master implements MasterPort {
       for (const task of tasks) {
         this.#sendUpdate(
           framework,
-          this.#masterStatus(task.taskId?.value ?? "", TaskState.TASK_LOST, TaskStatus_Reason.INVALID_OFFERS, {
-            agentId: task.agentId?.value,
-            message: `Task launched with invalid offers: ${reason}`,
-          }),
+          this.#masterStatus(
+            task.taskId?.value ?? "",
+            TaskState.TASK_LOST,
+            TaskStatus_Reason.INVALID_OFFERS,
+            {
+              agentId: task.agentId?.value,
+              message: `Task launched with invalid offers: ${reason}`,
+            },
+          ),
         );
       }
       if (error !== undefined) this.requestAllocation();
@@ -361,7 +384,10 @@ export class Master implements MasterPort {
         for (const task of operation.launch?.taskInfos ?? []) {
           remaining = this.#launch(framework, agent, role, task, remaining);
         }
-      } else if (operation.type === Offer_Operation_Type.LAUNCH_GROUP && operation.launchGroup !== undefined) {
+      } else if (
+        operation.type === Offer_Operation_Type.LAUNCH_GROUP &&
+        operation.launchGroup !== undefined
+      ) {
         remaining = this.#launchGroup(framework, agent, role, operation.launchGroup, remaining);
       }
       // Reservations and volumes do not exist on a local cluster; like an invalid operation without an id,
@@ -372,7 +398,13 @@ export class Master implements MasterPort {
     this.requestAllocation();
   }
 
-  #launch(framework: FrameworkRecord, agent: AgentRecord, role: string, original: TaskInfo, offered: Resources): Resources {
+  #launch(
+    framework: FrameworkRecord,
+    agent: AgentRecord,
+    role: string,
+    original: TaskInfo,
+    offered: Resources,
+  ): Resources {
     const task = normalizeTask(original, framework.id, role);
     const taskId = task.taskId?.value ?? "";
     const error = validateTask(task, framework, agent, offered, role);
@@ -418,7 +450,8 @@ export class Master implements MasterPort {
     const executorId = executor.executorId?.value ?? "";
     const isNew = !agent.executors.get(framework.id)?.has(executorId);
     let error: string | undefined = validateExecutor(executor, framework, agent);
-    if (error === undefined && executor.type === ExecutorInfo_Type.UNKNOWN) error = "'ExecutorInfo.type' must be set";
+    if (error === undefined && executor.type === ExecutorInfo_Type.UNKNOWN)
+      error = "'ExecutorInfo.type' must be set";
     let total = isNew ? Resources.fromProto(executor.resources) : Resources.empty;
     const ids = new Set<string>();
     for (const task of tasks) {
@@ -431,7 +464,8 @@ export class Master implements MasterPort {
         error = `Task uses invalid agent ${task.agentId?.value ?? ""} while agent ${agent.port.id} is expected`;
       }
       if (error === undefined && task.resources.length === 0) error = "Task uses no resources";
-      if (error === undefined && task.container?.type === 1) error = "Docker ContainerInfo is not supported on the task";
+      if (error === undefined && task.container?.type === 1)
+        error = "Docker ContainerInfo is not supported on the task";
       total = total.add(Resources.fromProto(task.resources));
     }
     if (error === undefined && !offered.contains(total)) {
@@ -441,10 +475,15 @@ export class Master implements MasterPort {
       for (const task of tasks) {
         this.#sendUpdate(
           framework,
-          this.#masterStatus(task.taskId?.value ?? "", TaskState.TASK_ERROR, TaskStatus_Reason.TASK_GROUP_INVALID, {
-            agentId: agent.port.id,
-            message: error,
-          }),
+          this.#masterStatus(
+            task.taskId?.value ?? "",
+            TaskState.TASK_ERROR,
+            TaskStatus_Reason.TASK_GROUP_INVALID,
+            {
+              agentId: agent.port.id,
+              message: error,
+            },
+          ),
         );
       }
       return offered;
@@ -465,7 +504,13 @@ export class Master implements MasterPort {
     executors.set(info.executorId?.value ?? "", { info, frameworkId, resources } satisfies ExecutorRecord);
   }
 
-  #addTask(framework: FrameworkRecord, agent: AgentRecord, task: TaskInfo, role: string, executorId: string | undefined): void {
+  #addTask(
+    framework: FrameworkRecord,
+    agent: AgentRecord,
+    task: TaskInfo,
+    role: string,
+    executorId: string | undefined,
+  ): void {
     framework.tasks.set(task.taskId?.value ?? "", {
       info: task,
       frameworkId: framework.id,
@@ -487,7 +532,14 @@ export class Master implements MasterPort {
       const offer = framework.offers.get(offerId.value);
       if (offer === undefined) continue;
       this.#removeOffer(offer, { rescind: false });
-      this.#filters.refuse(framework.id, offer.role, offer.agentId, offer.resources, refuseSeconds, Date.now());
+      this.#filters.refuse(
+        framework.id,
+        offer.role,
+        offer.agentId,
+        offer.resources,
+        refuseSeconds,
+        Date.now(),
+      );
     }
   }
 
@@ -510,26 +562,37 @@ export class Master implements MasterPort {
       this.reconcile(framework, [{ taskId, agentId: kill.agentId?.value }]);
       return;
     }
-    this.agents.get(task.agentId)?.port.killTask(framework.id, taskId, kill.killPolicy satisfies KillPolicy | undefined);
+    this.agents
+      .get(task.agentId)
+      ?.port.killTask(framework.id, taskId, kill.killPolicy satisfies KillPolicy | undefined);
   }
 
   shutdown(framework: FrameworkRecord, shutdown: scheduler.Call_Shutdown): void {
-    this.agents.get(shutdown.agentId?.value ?? "")?.port.shutdownExecutor(framework.id, shutdown.executorId?.value ?? "");
+    this.agents
+      .get(shutdown.agentId?.value ?? "")
+      ?.port.shutdownExecutor(framework.id, shutdown.executorId?.value ?? "");
   }
 
   acknowledge(framework: FrameworkRecord, ack: scheduler.Call_Acknowledge): void {
-    this.agents.get(ack.agentId?.value ?? "")?.port.acknowledge(framework.id, ack.taskId?.value ?? "", ack.uuid);
+    this.agents
+      .get(ack.agentId?.value ?? "")
+      ?.port.acknowledge(framework.id, ack.taskId?.value ?? "", ack.uuid);
   }
 
   message(framework: FrameworkRecord, message: scheduler.Call_Message): void {
-    this.agents.get(message.agentId?.value ?? "")?.port.message(framework.id, message.executorId?.value ?? "", message.data);
+    this.agents
+      .get(message.agentId?.value ?? "")
+      ?.port.message(framework.id, message.executorId?.value ?? "", message.data);
   }
 
   /**
    * Explicit (listed tasks) or implicit (none listed) reconciliation: latest state of known tasks, "unknown"
    * for the rest. Answers carry no uuid and must not be acknowledged.
    */
-  reconcile(framework: FrameworkRecord, tasks: readonly { taskId: string; agentId?: string | undefined }[]): void {
+  reconcile(
+    framework: FrameworkRecord,
+    tasks: readonly { taskId: string; agentId?: string | undefined }[],
+  ): void {
     if (tasks.length === 0) {
       for (const task of framework.tasks.values()) this.#sendUpdate(framework, this.#reconciled(task));
       return;
@@ -543,7 +606,8 @@ export class Master implements MasterPort {
       }
       let state = TaskState.TASK_LOST;
       if (partitionAware) {
-        state = agentId !== undefined && this.agents.has(agentId) ? TaskState.TASK_GONE : TaskState.TASK_UNKNOWN;
+        state =
+          agentId !== undefined && this.agents.has(agentId) ? TaskState.TASK_GONE : TaskState.TASK_UNKNOWN;
       }
       this.#sendUpdate(
         framework,
@@ -562,7 +626,8 @@ export class Master implements MasterPort {
       TaskStatus_Reason.RECONCILIATION,
       { agentId: task.agentId, message: "Reconciliation: Latest task state" },
     );
-    if (task.lastForwarded?.containerStatus !== undefined) status.containerStatus = task.lastForwarded.containerStatus;
+    if (task.lastForwarded?.containerStatus !== undefined)
+      status.containerStatus = task.lastForwarded.containerStatus;
     return status;
   }
 
@@ -650,7 +715,12 @@ export class Master implements MasterPort {
 
   #allocate(): void {
     if (this.#stopped) return;
-    const allocations = allocate([...this.agents.values()], [...this.frameworks.values()], this.#filters, Date.now());
+    const allocations = allocate(
+      [...this.agents.values()],
+      [...this.frameworks.values()],
+      this.#filters,
+      Date.now(),
+    );
     const batches = new Map<FrameworkRecord, Offer[]>();
     for (const { framework, agent, role, resources } of allocations) {
       const offer = this.#makeOffer(framework, agent, role, resources);
@@ -665,7 +735,14 @@ export class Master implements MasterPort {
 
   #makeOffer(framework: FrameworkRecord, agent: AgentRecord, role: string, resources: Resources): Offer {
     const id = `${this.id}-O${this.#offerSeq++}`;
-    const record: OfferRecord = { id, frameworkId: framework.id, agentId: agent.port.id, role, resources, timer: undefined };
+    const record: OfferRecord = {
+      id,
+      frameworkId: framework.id,
+      agentId: agent.port.id,
+      role,
+      resources,
+      timer: undefined,
+    };
     framework.offers.set(id, record);
     agent.offered = agent.offered.add(resources);
     if (this.settings.offerTimeoutMs !== undefined) {
@@ -705,7 +782,10 @@ export class Master implements MasterPort {
     const agent = this.agents.get(offer.agentId);
     if (agent !== undefined) agent.offered = agent.offered.subtract(offer.resources);
     if (options.rescind && framework !== undefined) {
-      this.#send(framework, { type: scheduler.Event_Type.RESCIND, rescind: { offerId: { value: offer.id } } });
+      this.#send(framework, {
+        type: scheduler.Event_Type.RESCIND,
+        rescind: { offerId: { value: offer.id } },
+      });
     }
   }
 
@@ -789,16 +869,20 @@ function offerResources(resources: Resources, role: string, multiRole: boolean):
 /** The master fills in allocation info on resources and the framework id and type of a custom executor. */
 function normalizeTask(original: TaskInfo, frameworkId: string, role: string): TaskInfo {
   const task = clone(TaskInfoSchema, original);
-  for (const resource of task.resources) resource.allocationInfo = { $typeName: "mesos.v1.Resource.AllocationInfo", role };
+  for (const resource of task.resources)
+    resource.allocationInfo = { $typeName: "mesos.v1.Resource.AllocationInfo", role };
   if (task.executor !== undefined) task.executor = normalizeExecutor(task.executor, frameworkId, role);
   return task;
 }
 
 function normalizeExecutor(original: ExecutorInfo, frameworkId: string, role: string): ExecutorInfo {
   const executor = clone(ExecutorInfoSchema, original);
-  if (executor.frameworkId === undefined) executor.frameworkId = { $typeName: "mesos.v1.FrameworkID", value: frameworkId };
-  if (executor.type === ExecutorInfo_Type.UNKNOWN && executor.command !== undefined) executor.type = ExecutorInfo_Type.CUSTOM;
-  for (const resource of executor.resources) resource.allocationInfo = { $typeName: "mesos.v1.Resource.AllocationInfo", role };
+  if (executor.frameworkId === undefined)
+    executor.frameworkId = { $typeName: "mesos.v1.FrameworkID", value: frameworkId };
+  if (executor.type === ExecutorInfo_Type.UNKNOWN && executor.command !== undefined)
+    executor.type = ExecutorInfo_Type.CUSTOM;
+  for (const resource of executor.resources)
+    resource.allocationInfo = { $typeName: "mesos.v1.Resource.AllocationInfo", role };
   return executor;
 }
 

@@ -1,4 +1,4 @@
-import { Resources } from "../resources.js";
+import type { Resources } from "../resources.js";
 
 /** Mesos caps refusals at a year and treats a negative one as the 5 s default. */
 const MAX_REFUSE_SECONDS = 365 * 24 * 60 * 60;
@@ -25,7 +25,14 @@ interface Refusal {
 export class OfferFilters {
   readonly #refusals = new Map<string, Refusal[]>();
 
-  refuse(frameworkId: string, role: string, agentId: string, resources: Resources, seconds: number, now: number): void {
+  refuse(
+    frameworkId: string,
+    role: string,
+    agentId: string,
+    resources: Resources,
+    seconds: number,
+    now: number,
+  ): void {
     let s = seconds;
     if (!Number.isFinite(s) && s > 0) s = MAX_REFUSE_SECONDS;
     if (Number.isNaN(s) || s < 0) s = DEFAULT_REFUSE_SECONDS;

@@ -1,4 +1,14 @@
-import type { AgentInfo, Attribute, ExecutorInfo, FrameworkInfo, KillPolicy, scheduler, TaskInfo, TaskState, TaskStatus } from "@satyr/proto";
+import type {
+  AgentInfo,
+  Attribute,
+  ExecutorInfo,
+  FrameworkInfo,
+  KillPolicy,
+  scheduler,
+  TaskInfo,
+  TaskState,
+  TaskStatus,
+} from "@satyr/proto";
 import type { EventStream } from "../http/event-stream.js";
 import type { Resources } from "../resources.js";
 

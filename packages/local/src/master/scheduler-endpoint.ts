@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isFieldSet } from "@bufbuild/protobuf";
 import { scheduler, schedulerCodecs } from "@satyr/proto";
-import { isValidUuid } from "../ids.js";
 import { dropNonProtoKeys } from "../http/json-input.js";
 import {
   checkContentType,
@@ -13,6 +12,7 @@ import {
   replyMethodNotAllowed,
   replyText,
 } from "../http/respond.js";
+import { isValidUuid } from "../ids.js";
 import type { Master } from "./master.js";
 
 /** Credentials the scheduler API accepts (HTTP basic), when authentication is on. */
@@ -57,7 +57,10 @@ export async function handleSchedulerRequest(
   if (credentials !== undefined) {
     principal = authenticate(req.headers.authorization, credentials);
     if (principal === undefined) {
-      res.writeHead(401, { "WWW-Authenticate": 'Basic realm="mesos-master-scheduler"', "Content-Length": "0" });
+      res.writeHead(401, {
+        "WWW-Authenticate": 'Basic realm="mesos-master-scheduler"',
+        "Content-Length": "0",
+      });
       res.end();
       return;
     }
@@ -69,7 +72,9 @@ export async function handleSchedulerRequest(
   const codecs = schedulerCodecs(contentType.codec);
   let call: scheduler.Call;
   try {
-    call = codecs.call.decode(contentType.codec === "json" ? dropNonProtoKeys(scheduler.CallSchema, body) : body);
+    call = codecs.call.decode(
+      contentType.codec === "json" ? dropNonProtoKeys(scheduler.CallSchema, body) : body,
+    );
   } catch {
     return replyText(res, 400, parseFailureMessage(contentType.codec, "Call", body));
   }
@@ -161,7 +166,8 @@ function validateCall(call: scheduler.Call, principal: string | undefined): stri
     const info = call.subscribe?.frameworkInfo;
     if (call.subscribe === undefined) return "Expecting 'subscribe' to be present";
     if (info === undefined) return "Expecting 'subscribe.framework_info' to be present";
-    if (info.id?.value !== call.frameworkId?.value) return "'framework_id' differs from 'subscribe.framework_info.id'";
+    if (info.id?.value !== call.frameworkId?.value)
+      return "'framework_id' differs from 'subscribe.framework_info.id'";
     if (principal !== undefined && info.principal !== "" && principal !== info.principal) {
       return `Authenticated principal '${principal}' does not match principal '${info.principal}' set in \`FrameworkInfo\``;
     }

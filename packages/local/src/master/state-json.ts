@@ -2,7 +2,7 @@ import { toJson } from "@bufbuild/protobuf";
 import { ContainerStatusSchema, TaskState } from "@satyr/proto";
 import { Resources } from "../resources.js";
 import { available } from "./allocator.js";
-import { MESOS_VERSION, type Master } from "./master.js";
+import { type Master, MESOS_VERSION } from "./master.js";
 import type { AgentRecord, FrameworkRecord, TaskRecord } from "./records.js";
 
 /** When this build of the local cluster "was built", for `/version` and `/master/state`. */
@@ -46,7 +46,9 @@ function taskJson(task: TaskRecord): Json {
       timestamp: s.timestamp,
       ...(s.containerStatus === undefined
         ? {}
-        : { container_status: toJson(ContainerStatusSchema, s.containerStatus, { useProtoFieldName: true }) }),
+        : {
+            container_status: toJson(ContainerStatusSchema, s.containerStatus, { useProtoFieldName: true }),
+          }),
     })),
   };
 }
@@ -69,7 +71,9 @@ function frameworkJson(master: Master, framework: FrameworkRecord, active: boole
     }
   }
   const connected = framework.stream !== undefined && !framework.stream.closed;
-  const roles = framework.info.capabilities.some((c) => capabilityName(c.type) === "MULTI_ROLE") ? { roles: framework.roles } : { role: framework.roles[0] };
+  const roles = framework.info.capabilities.some((c) => capabilityName(c.type) === "MULTI_ROLE")
+    ? { roles: framework.roles }
+    : { role: framework.roles[0] };
   return {
     id: framework.id,
     name: framework.info.name,
@@ -172,7 +176,9 @@ export function stateJson(master: Master): Json {
     leader_info: { id: master.id, pid: master.pid, port: info.port, hostname: info.hostname },
     flags: {
       allocation_interval: `${master.settings.allocationIntervalMs}ms`,
-      ...(master.settings.offerTimeoutMs === undefined ? {} : { offer_timeout: `${master.settings.offerTimeoutMs}ms` }),
+      ...(master.settings.offerTimeoutMs === undefined
+        ? {}
+        : { offer_timeout: `${master.settings.offerTimeoutMs}ms` }),
       hostname: info.hostname,
       port: String(info.port),
       min_allocatable_resources: "cpus:0.01|mem:32",

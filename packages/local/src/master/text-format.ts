@@ -22,16 +22,19 @@ export function textFormat(schema: DescMessage, message: Message, indent = ""): 
 }
 
 function formatField(field: DescField, value: unknown, indent: string): string {
-  const messageDesc = field.fieldKind === "message" ? field.message : field.fieldKind === "list" ? field.message : undefined;
+  const messageDesc =
+    field.fieldKind === "message" ? field.message : field.fieldKind === "list" ? field.message : undefined;
   if (messageDesc !== undefined) {
     return `${indent}${field.name} {\n${textFormat(messageDesc, value as Message, `${indent}  `)}${indent}}\n`;
   }
-  const enumDesc = field.fieldKind === "enum" ? field.enum : field.fieldKind === "list" ? field.enum : undefined;
+  const enumDesc =
+    field.fieldKind === "enum" ? field.enum : field.fieldKind === "list" ? field.enum : undefined;
   if (enumDesc !== undefined) {
     const name = enumDesc.values.find((v) => v.number === value)?.name ?? String(value);
     return `${indent}${field.name}: ${name}\n`;
   }
   if (typeof value === "string") return `${indent}${field.name}: ${JSON.stringify(value)}\n`;
-  if (value instanceof Uint8Array) return `${indent}${field.name}: ${JSON.stringify(Buffer.from(value).toString("latin1"))}\n`;
+  if (value instanceof Uint8Array)
+    return `${indent}${field.name}: ${JSON.stringify(Buffer.from(value).toString("latin1"))}\n`;
   return `${indent}${field.name}: ${String(value)}\n`;
 }
