@@ -245,6 +245,23 @@ describe("QueueScheduler (fake client)", () => {
     subscription.unsubscribe();
   });
 
+  it("revives, at a bounded rate, while work waits and no offer is held", async () => {
+    const { client, scheduler, subscription } = harness({ unschedulableAfterMs: 60_000 });
+    const big = new CommandTask({ command: "true", resources: [cpus(2)] });
+    const result = scheduler.submit(big);
+    await until(() => client.callsOf("revive").length === 1);
+    client.offers(makeOffer({ cpus: 1, mem: 64 }));
+    await until(() => client.callsOf("decline").length === 1);
+    await tick(700);
+    const revives = client.callsOf("revive").length;
+    // One to lift the suppression, then about one per 250 ms while nothing is held.
+    expect(revives).toBeGreaterThanOrEqual(2);
+    expect(revives).toBeLessThanOrEqual(5);
+    scheduler.kill(big);
+    await expect(result).rejects.toThrow(/cancelled/);
+    subscription.unsubscribe();
+  });
+
   it("honours maxConcurrency and reports stats", async () => {
     const { client, scheduler, subscription, launched } = harness({ maxConcurrency: 2 });
     const stats: QueueStats[] = [];
