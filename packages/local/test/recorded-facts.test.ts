@@ -135,6 +135,10 @@ describe("SUBSCRIBE", () => {
         const address = first.subscribed.master_info.address;
         expect(`http://${address.ip}:${address.port}`).toBe(cluster.masterUrl);
         expect(first.subscribed.master_info.ip).toBe(16777343);
+        expect(first.subscribed.master_info.capabilities).toEqual([
+          { type: "AGENT_UPDATE" },
+          { type: "AGENT_DRAINING" },
+        ]);
         expect(second.type).toBe("HEARTBEAT");
       } else {
         expect(first.type).toBe(scheduler.Event_Type.SUBSCRIBED);

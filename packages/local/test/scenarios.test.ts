@@ -189,6 +189,27 @@ test("06 offer cycle: refusals hold resources back, SUPPRESS stops offers, REVIV
   await s.call("TEARDOWN");
 });
 
+test("UPDATE_FRAMEWORK answers 200 synchronously and applies suppressed roles", async () => {
+  const s = await Scheduler.subscribe(cluster.masterUrl, { name: "before" });
+  const offer = (await s.sub.offers())[0];
+  await s.call("DECLINE", { decline: { offer_ids: [offer.id], filters: { refuse_seconds: 0 } } });
+  const info = { user: "root", name: "after", id: { value: s.frameworkId } };
+  const r = await s.call("UPDATE_FRAMEWORK", {
+    update_framework: { framework_info: info, suppressed_roles: ["*"] },
+  });
+  expect([r.status, r.body]).toEqual([200, ""]);
+  const mark = s.sub.events.length;
+  await sleep(500);
+  expect(s.sub.events.slice(mark).filter((e) => e.type === "OFFERS")).toEqual([]);
+  const state = JSON.parse((await post(`${cluster.masterUrl}/master/state`, "", {}, "GET")).body);
+  expect(state.frameworks.find((f: Json) => f.id === s.frameworkId).name).toBe("after");
+  const missing = await s.call("UPDATE_FRAMEWORK");
+  expect([missing.status, missing.body]).toEqual([
+    400,
+    "Failed to validate scheduler::Call: Expecting 'update_framework' to be present",
+  ]);
+});
+
 test("07 without ACKNOWLEDGE only TASK_STARTING arrives; the next update comes right after the ACK", async () => {
   const s = await Scheduler.subscribe(cluster.masterUrl);
   const offer = (await s.sub.offers())[0];

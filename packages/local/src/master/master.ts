@@ -11,6 +11,7 @@ import {
   FrameworkInfoSchema,
   type KillPolicy,
   type MasterInfo,
+  MasterInfo_Capability_Type,
   MasterInfoSchema,
   type Offer,
   Offer_Operation_Type,
@@ -117,6 +118,10 @@ export class Master implements MasterPort {
       hostname: this.settings.hostname,
       version: MESOS_VERSION,
       address: { hostname: this.settings.hostname, ip: this.#ip, port: this.#port },
+      capabilities: [
+        { type: MasterInfo_Capability_Type.AGENT_UPDATE },
+        { type: MasterInfo_Capability_Type.AGENT_DRAINING },
+      ],
     });
   }
 
@@ -541,6 +546,30 @@ export class Master implements MasterPort {
         Date.now(),
       );
     }
+  }
+
+  /** UPDATE_FRAMEWORK: new FrameworkInfo (user, checkpoint and principal kept) and suppressed roles. */
+  updateFramework(
+    framework: FrameworkRecord,
+    update: FrameworkInfo,
+    suppressedRoles: readonly string[],
+  ): void {
+    const info = clone(FrameworkInfoSchema, update);
+    info.user = framework.info.user;
+    info.checkpoint = framework.info.checkpoint;
+    info.principal = framework.info.principal;
+    framework.info = info;
+    framework.roles = rolesOf(info);
+    for (const offer of [...framework.offers.values()]) {
+      if (!framework.roles.includes(offer.role)) this.#removeOffer(offer, { rescind: true });
+    }
+    const before = new Set(framework.suppressed);
+    framework.suppressed.clear();
+    for (const role of suppressedRoles) framework.suppressed.add(role);
+    // Leaving the suppressed set clears that role's refusals, as REVIVE would.
+    const unsuppressed = [...before].filter((role) => !framework.suppressed.has(role));
+    if (unsuppressed.length > 0) this.#filters.clear(framework.id, unsuppressed);
+    this.requestAllocation();
   }
 
   revive(framework: FrameworkRecord, roles: readonly string[]): void {

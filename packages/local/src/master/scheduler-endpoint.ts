@@ -29,11 +29,17 @@ const CALL_PAYLOAD: Partial<Record<scheduler.Call_Type, keyof scheduler.Call>> =
   [scheduler.Call_Type.RECONCILE]: "reconcile",
   [scheduler.Call_Type.MESSAGE]: "message",
   [scheduler.Call_Type.REQUEST]: "request",
+  [scheduler.Call_Type.ACKNOWLEDGE_OPERATION_STATUS]: "acknowledgeOperationStatus",
+  [scheduler.Call_Type.RECONCILE_OPERATIONS]: "reconcileOperations",
+  [scheduler.Call_Type.UPDATE_FRAMEWORK]: "updateFramework",
 };
 
 const SNAKE: Partial<Record<keyof scheduler.Call, string>> = {
   acceptInverseOffers: "accept_inverse_offers",
   declineInverseOffers: "decline_inverse_offers",
+  acknowledgeOperationStatus: "acknowledge_operation_status",
+  reconcileOperations: "reconcile_operations",
+  updateFramework: "update_framework",
 };
 
 /**
@@ -118,6 +124,20 @@ export async function handleSchedulerRequest(
     );
   }
 
+  if (call.type === scheduler.Call_Type.UPDATE_FRAMEWORK) {
+    // The one synchronous call: 200 once applied, 400 when invalid.
+    const update = call.updateFramework!;
+    const info = update.frameworkInfo;
+    if (info === undefined) return replyText(res, 400, "Expecting 'framework_info' to be present");
+    if (info.id?.value !== framework.id) {
+      return replyText(res, 400, "'framework_id' differs from 'update_framework.framework_info.id'");
+    }
+    master.updateFramework(framework, info, update.suppressedRoles);
+    res.writeHead(200, { "Content-Length": "0" });
+    res.end();
+    return;
+  }
+
   replyAccepted(res);
   switch (call.type) {
     case scheduler.Call_Type.TEARDOWN:
@@ -154,7 +174,8 @@ export async function handleSchedulerRequest(
       master.message(framework, call.message!);
       break;
     default:
-      // REQUEST and the inverse-offer calls change nothing on a local cluster (no maintenance, no requests).
+      // REQUEST, the inverse-offer calls and the operation-feedback calls change nothing on a local cluster:
+      // it has no maintenance schedule and no operations other than launches.
       break;
   }
 }
