@@ -18,6 +18,7 @@
  */
 
 export { AgentConnection, type AgentConnectionOptions } from "./agent-connection.js";
+export { backoffDelay } from "./backoff.js";
 export { parseDuration } from "./duration.js";
 export {
   AgentCallError,

@@ -11,6 +11,7 @@ import {
   TaskStatusSchema,
 } from "@satyr/proto";
 import { AgentConnection } from "./agent-connection.js";
+import { backoffDelay } from "./backoff.js";
 import {
   AgentConnectionError,
   ExecutorStateError,
@@ -277,11 +278,7 @@ class ExecutorRun implements ExecutorDriver {
         return;
       }
       const initial = this.#options.initialBackoffMs ?? DEFAULT_INITIAL_BACKOFF_MS;
-      const ceiling = Math.min(maxBackoffMs, initial * 2 ** Math.min(attempt, 20));
-      attempt++;
-      // Jitter spreads the executors of one restarted agent; the cap keeps each wait under the agent's
-      // reregistration timeout, past which it would give up on this executor.
-      await this.#sleep(ceiling * (0.5 + Math.random() * 0.5));
+      await this.#sleep(backoffDelay(attempt++, initial, maxBackoffMs));
     }
   }
 
@@ -499,7 +496,7 @@ class ExecutorRun implements ExecutorDriver {
     } catch (hookError) {
       this.#report(hookError);
     }
-    this.#connection.close();
+    await this.#connection.close().catch((closeError: unknown) => this.#report(closeError));
     this.#executor[bindDriver](undefined);
     this.#resolveDone(exit);
   }

@@ -10,7 +10,8 @@ import { randomUUID } from "node:crypto";
  * ```
  */
 export function randomUuidBytes(): Uint8Array {
-  return uuidBytes(randomUUID());
+  const bytes = Buffer.from(randomUUID().replaceAll("-", ""), "hex");
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**

@@ -1,5 +1,11 @@
 import { Worker } from "node:worker_threads";
-import type { WorkerConfig, WorkerFailureKind, WorkerJob, WorkerReply } from "./worker/protocol.js";
+import {
+  TRANSFER_THRESHOLD_BYTES,
+  type WorkerConfig,
+  type WorkerFailureKind,
+  type WorkerJob,
+  type WorkerReply,
+} from "./worker/protocol.js";
 
 /**
  * How one task ended in the pool.
@@ -202,10 +208,11 @@ export class WorkerPool {
     }
     slot.job = job;
     job.slot = slot;
-    // A fresh buffer of exactly the payload: posting a view would clone the whole (possibly large) buffer under it.
+    // A fresh buffer of exactly the payload: posting a view would clone the whole (possibly large) buffer under
+    // it. Small payloads are copied (cheaper than a transfer); large ones are moved.
     const data = job.data.slice();
     const message: WorkerJob = { id: job.id, data };
-    slot.worker.postMessage(message, [data.buffer]);
+    slot.worker.postMessage(message, data.byteLength >= TRANSFER_THRESHOLD_BYTES ? [data.buffer] : []);
   }
 
   #spawn(): Slot {

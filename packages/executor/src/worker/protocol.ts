@@ -40,3 +40,6 @@ export type WorkerReply =
       readonly failure: WorkerFailureKind;
       readonly message: string;
     };
+
+/** Below this size, copying bytes between threads is cheaper than transferring their buffer. */
+export const TRANSFER_THRESHOLD_BYTES = 64 * 1024;

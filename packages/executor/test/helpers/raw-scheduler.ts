@@ -1,9 +1,12 @@
 import http from "node:http";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
-  ExecutorInfo_Type,
   type ExecutorInfo,
+  ExecutorInfo_Type,
   ExecutorInfoSchema,
+  encodeTaskPayload,
+  FrameworkIDSchema,
+  type FunctionRef,
   type Offer,
   Offer_Operation_Type,
   readRecords,
@@ -12,8 +15,6 @@ import {
   type TaskInfo,
   TaskInfoSchema,
   type TaskStatus,
-  encodeTaskPayload,
-  type FunctionRef,
 } from "@satyr/proto";
 import { executorCommand } from "../../src/index.js";
 
@@ -65,7 +66,10 @@ export class RawScheduler {
   }
 
   kill(taskId: string, agentId: string): Promise<void> {
-    return this.call({ type: scheduler.Call_Type.KILL, kill: { taskId: { value: taskId }, agentId: { value: agentId } } });
+    return this.call({
+      type: scheduler.Call_Type.KILL,
+      kill: { taskId: { value: taskId }, agentId: { value: agentId } },
+    });
   }
 
   shutdown(executorId: string, agentId: string): Promise<void> {
@@ -83,7 +87,11 @@ export class RawScheduler {
   /** Resolves with the terminal update of a task. */
   async terminal(taskId: string, timeoutMs = 20_000): Promise<TaskStatus> {
     const terminal = (status: TaskStatus) => ![0, 1, 6, 8].includes(status.state);
-    await this.waitFor(() => this.updatesOf(taskId).some(terminal), `a terminal update of ${taskId}`, timeoutMs);
+    await this.waitFor(
+      () => this.updatesOf(taskId).some(terminal),
+      `a terminal update of ${taskId}`,
+      timeoutMs,
+    );
     return this.updatesOf(taskId).find(terminal)!;
   }
 
@@ -105,7 +113,8 @@ export class RawScheduler {
   }
 
   async call(init: MessageInitShape<typeof scheduler.CallSchema>): Promise<void> {
-    const call = create(scheduler.CallSchema, { ...init, frameworkId: { value: this.frameworkId } });
+    const call = create(scheduler.CallSchema, init);
+    call.frameworkId = create(FrameworkIDSchema, { value: this.frameworkId });
     const { status, body } = await post(`${this.#masterUrl}/api/v1/scheduler`, codecs.call.encode(call), {
       "Content-Type": codecs.contentType,
       Accept: codecs.contentType,
@@ -185,7 +194,11 @@ export class RawScheduler {
 }
 
 /** The ExecutorInfo of satyr-executor for this framework, as core builds it. */
-export function satyrExecutorInfo(frameworkId: string, executorId: string, env: Record<string, string> = {}): ExecutorInfo {
+export function satyrExecutorInfo(
+  frameworkId: string,
+  executorId: string,
+  env: Record<string, string> = {},
+): ExecutorInfo {
   return create(ExecutorInfoSchema, {
     type: ExecutorInfo_Type.CUSTOM,
     executorId: { value: executorId },
@@ -229,12 +242,18 @@ export function clusterTask(
   });
 }
 
-function post(url: string, body: Uint8Array, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function post(
+  url: string,
+  body: Uint8Array,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method: "POST", headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+      );
     });
     request.on("error", reject);
     request.end(body);
