@@ -1,9 +1,7 @@
-import { availableParallelism } from "node:os";
 import {
   FunctionPool,
   type MapProgress,
   type MapRun,
-  PoolArgumentError,
   type PoolBackend,
   type PoolBackendOptions,
   type PoolFunction,
@@ -88,13 +86,10 @@ export class MesosPoolExecutor implements AsyncDisposable {
 
   constructor(options: MesosPoolExecutorOptions = {}) {
     const name = options.name ?? "futures";
-    const maxWorkers = options.maxWorkers ?? availableParallelism();
-    if (!Number.isInteger(maxWorkers) || maxWorkers < 1) {
-      throw new PoolArgumentError("maxWorkers", `must be an integer ≥ 1, got ${String(maxWorkers)}`);
-    }
     this.#pool = new FunctionPool({
       backend: options.backend ?? poolBackend({ ...options, name }),
-      maxConcurrency: maxWorkers,
+      maxConcurrency: options.maxWorkers,
+      maxConcurrencyOption: "maxWorkers",
       name,
       resources: options.resources,
     });

@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import {
   type CallSettlement,
   FunctionPool,
@@ -102,13 +101,10 @@ export class Pool implements AsyncDisposable {
 
   constructor(options: PoolOptions = {}) {
     const name = options.name ?? "multiprocessing";
-    const processes = options.processes ?? availableParallelism();
-    if (!Number.isInteger(processes) || processes < 1) {
-      throw new PoolArgumentError("processes", `must be an integer ≥ 1, got ${String(processes)}`);
-    }
     this.#pool = new FunctionPool({
       backend: options.backend ?? poolBackend({ ...options, name }),
-      maxConcurrency: processes,
+      maxConcurrency: options.processes,
+      maxConcurrencyOption: "processes",
       name,
       resources: options.resources,
     });

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { CancelledError, TimeoutError } from "../errors/index.js";
 import type { ChunkRunner, PoolBackend, PoolResources } from "./chunk-runner.js";
 import { MapRun, type MapRunOptions } from "./map-run.js";
@@ -18,8 +19,10 @@ import { abortReason, checkTimeout, toError } from "./pool-util.js";
 export interface FunctionPoolOptions {
   /** Where tasks run; started on the first submission, stopped by {@link FunctionPool.shutdown}. */
   readonly backend: PoolBackend;
-  /** The most tasks on the cluster at once (Python's `max_workers` / `processes`). */
-  readonly maxConcurrency: number;
+  /** The most tasks on the cluster at once (Python's `max_workers` / `processes`). Default: `availableParallelism()`. */
+  readonly maxConcurrency?: number | undefined;
+  /** How the caller's API names `maxConcurrency`, for error messages (`"maxWorkers"`, `"processes"`). */
+  readonly maxConcurrencyOption?: string | undefined;
   /** Task name prefix; the function's name is appended. Default `"satyr-pool"`. */
   readonly name?: string | undefined;
   /** Resources of every task unless a call gives its own. */
@@ -102,9 +105,12 @@ export class FunctionPool {
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: FunctionPoolOptions) {
-    const { maxConcurrency } = options;
+    const { maxConcurrency = availableParallelism() } = options;
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) {
-      throw new PoolArgumentError("maxConcurrency", `must be an integer ≥ 1, got ${String(maxConcurrency)}`);
+      throw new PoolArgumentError(
+        options.maxConcurrencyOption ?? "maxConcurrency",
+        `must be an integer ≥ 1, got ${String(maxConcurrency)}`,
+      );
     }
     this.maxConcurrency = maxConcurrency;
     this.name = options.name ?? "satyr-pool";
