@@ -125,6 +125,19 @@ describe("function tasks", () => {
     });
   });
 
+  test("a huge error is cut to the size cap, keeping its name and the start of its message", async () => {
+    harness.agent.launch(
+      functionTask("huge-error", () => {
+        throw Object.assign(new TypeError(`bad ${"x".repeat(500_000)}`), { detail: "y".repeat(500_000) });
+      }),
+    );
+    const done = await harness.agent.terminal("huge-error");
+    expect(done.data.length).toBeLessThan(80 * 1024);
+    const outcome = resultOf(done).outcomes[0];
+    expect(outcome).toMatchObject({ ok: false, error: { name: "TypeError" } });
+    expect(outcome?.ok === false && outcome.error.message.startsWith("bad xxx")).toBe(true);
+  });
+
   test("a free variable fails the call with a ReferenceError that says the function must be self-contained", async () => {
     const offset = 5;
     harness.agent.launch(functionTask("free", (x: number) => x + offset, [[1]]));
