@@ -186,6 +186,9 @@ test("06 offer cycle: refusals hold resources back, SUPPRESS stops offers, REVIV
   await s.call("REVIVE");
   await s.sub.offers(mark);
   expect(Date.now() - revivedAt).toBeLessThan(100);
+  // Offers neither used nor declined stay with the framework: no RESCIND without an offer timeout.
+  await sleep(500);
+  expect(s.sub.types()).not.toContain("RESCIND");
   await s.call("TEARDOWN");
 });
 
