@@ -1,0 +1,157 @@
+import { execFileSync } from "node:child_process";
+import { cpus, isRemoteTaskError, isTimeoutError, isUnschedulableTaskError, mem } from "@satyr/core";
+import { Harness, sleep, trackFuture, until } from "./support/harness.js";
+import { closeLedger, SettleLedger } from "./support/ledger.js";
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+});
+
+/** The satyr-executor processes this test process started (the in-process agents spawn them). */
+function executorPids(): number[] {
+  const out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .filter((line) => line.includes("satyr-executor"))
+    .map((line) => Number.parseInt(line.trim(), 10))
+    .filter((pid) => Number.isInteger(pid));
+}
+
+const slow = async (x: number) => {
+  await new Promise((r) => setTimeout(r, 300));
+  return x * 2;
+};
+
+describe("task and cluster faults", () => {
+  it("an executor process killed mid-task: its tasks are retried and every call settles once", async () => {
+    harness = await Harness.start("faults-executor-kill", { maxWorkers: 8 });
+    const ledger = new SettleLedger("executor SIGKILLed mid-task, 60 calls");
+    const futures = Array.from({ length: 60 }, (_, i) =>
+      trackFuture(ledger, `call-${i}`, harness!.executor.submit(slow, [i])),
+    );
+    await until(
+      () => harness!.tasks.filter((t) => t.state === "running").length >= 4,
+      30_000,
+      "running tasks",
+    );
+    const pids = executorPids();
+    expect(pids.length).toBeGreaterThanOrEqual(1);
+    process.kill(pids[0]!, "SIGKILL");
+    const outcomes = await Promise.all(futures);
+    expect(outcomes.every((o, i) => o.ok && o.value === i * 2)).toBe(true);
+    expect(harness.retried).toBeGreaterThanOrEqual(1);
+    expect(harness.log.retryReasons()).toContain("EXECUTOR_TERMINATED");
+    const row = closeLedger(ledger, harness.retried, `retries: ${harness.log.retryReasons()}`);
+    expect(row.fulfilled).toBe(60);
+  });
+
+  it("an agent removed mid-run: its tasks go LOST and are retried on another agent", async () => {
+    harness = await Harness.start("faults-agent-removed", { maxWorkers: 8 });
+    const { cluster } = harness;
+    const ledger = new SettleLedger("agent removed mid-run (LOST → retried elsewhere), 60 calls");
+    const futures = Array.from({ length: 60 }, (_, i) =>
+      trackFuture(ledger, `call-${i}`, harness!.executor.submit(slow, [i])),
+    );
+    const removed = cluster!.agents[0]!.id;
+    await until(
+      () => harness!.tasks.some((t) => t.state === "running" && t.agentId === removed),
+      30_000,
+      "a task running on the first agent",
+    );
+    await cluster!.removeAgent(removed);
+    const outcomes = await Promise.all(futures);
+    expect(outcomes.every((o, i) => o.ok && o.value === i * 2)).toBe(true);
+    const moved = harness.tasks.filter((t) => t.attempts > 1);
+    expect(moved.length).toBeGreaterThanOrEqual(1);
+    // A retried task finished on the agent that is left.
+    for (const task of moved) expect(task.agentId).not.toBe(removed);
+    expect(harness.log.retryReasons()).toMatch(/TASK_LOST|TASK_GONE|AGENT_REMOVED/);
+    const row = closeLedger(ledger, harness.retried, `retries: ${harness.log.retryReasons()}`);
+    expect(row.fulfilled).toBe(60);
+  });
+
+  it("tasks that throw, never return (timeout → killed, slot freed) or fit no agent", async () => {
+    harness = await Harness.start("faults-task-errors", {
+      maxWorkers: 2,
+      scheduler: { unschedulableAfterMs: 1500 },
+    });
+    const { executor } = harness;
+    const ledger = new SettleLedger("task throws / never returns / bigger than every agent");
+    const thrown = Array.from({ length: 6 }, (_, i) =>
+      trackFuture(
+        ledger,
+        `throws-${i}`,
+        executor.submit(
+          (n: number) => {
+            if (n % 2 === 0) throw Object.assign(new RangeError(`bad ${n}`), { code: n });
+            return n;
+          },
+          [i],
+        ),
+      ),
+    );
+    // Both slots taken by calls that never return; the quick calls behind them run once the timeouts free them.
+    const hanging = Array.from({ length: 2 }, (_, i) =>
+      trackFuture(
+        ledger,
+        `hangs-${i}`,
+        executor.submit(() => new Promise<never>(() => setInterval(() => undefined, 1000)), [], {
+          timeoutMs: 1000,
+        }),
+      ),
+    );
+    const after = Array.from({ length: 4 }, (_, i) =>
+      trackFuture(
+        ledger,
+        `after-${i}`,
+        executor.submit((n: number) => n + 100, [i]),
+      ),
+    );
+    const huge = trackFuture(
+      ledger,
+      "too-big",
+      executor.submit((n: number) => n, [1], { resources: [cpus(64), mem(64)] }),
+    );
+    const thrownOutcomes = await Promise.all(thrown);
+    for (const [i, outcome] of thrownOutcomes.entries()) {
+      if (i % 2 === 0) {
+        expect(outcome.ok).toBe(false);
+        const error = (outcome as { error: unknown }).error;
+        expect(isRemoteTaskError(error)).toBe(true);
+        expect(error).toMatchObject({
+          remoteName: "RangeError",
+          message: expect.stringContaining(`bad ${i}`),
+        });
+      } else {
+        expect(outcome).toEqual({ ok: true, value: i });
+      }
+    }
+    for (const outcome of await Promise.all(hanging)) {
+      expect(outcome.ok).toBe(false);
+      expect(isTimeoutError((outcome as { error: unknown }).error)).toBe(true);
+    }
+    expect((await Promise.all(after)).map((o) => o.ok && o.value)).toEqual([100, 101, 102, 103]);
+    const hugeOutcome = await huge;
+    expect(hugeOutcome.ok).toBe(false);
+    expect(isUnschedulableTaskError((hugeOutcome as { error: unknown }).error)).toBe(true);
+    // The timed-out tasks were killed on the cluster, not just abandoned.
+    await until(
+      () => harness!.tasks.filter((t) => t.state === "killed").length >= 2 || harness!.scheduler.isIdle,
+      10_000,
+      "the hanging tasks killed",
+    );
+    await sleep(100);
+    expect(harness.scheduler.stats.running).toBe(0);
+    const row = closeLedger(
+      ledger,
+      harness.retried,
+      `errors: ${[...ledger.errors].map(([n, c]) => `${c}× ${n}`).join(", ")}`,
+    );
+    expect(row).toMatchObject({ submitted: 13, fulfilled: 7, rejected: 6 });
+    expect(ledger.errors.get("RemoteTaskError")).toBe(3);
+    expect(ledger.errors.get("TimeoutError")).toBe(2);
+    expect(ledger.errors.get("UnschedulableTaskError")).toBe(1);
+  });
+});
