@@ -262,6 +262,14 @@ describe("QueueScheduler (fake client)", () => {
     subscription.unsubscribe();
   });
 
+  it("waits suppressAfterMs of idleness before suppressing", async () => {
+    const { client, subscription } = harness({ suppressAfterMs: 300 });
+    await tick(100);
+    expect(client.callsOf("suppress")).toHaveLength(0);
+    await until(() => client.callsOf("suppress").length === 1, 2000);
+    subscription.unsubscribe();
+  });
+
   it("honours maxConcurrency and reports stats", async () => {
     const { client, scheduler, subscription, launched } = harness({ maxConcurrency: 2 });
     const stats: QueueStats[] = [];

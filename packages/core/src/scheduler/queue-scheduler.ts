@@ -24,6 +24,11 @@ export interface QueueSchedulerOptions extends SchedulerOptions, PlacementOption
   readonly maxConcurrency?: number;
   /** How long an unused offer is held for work that may arrive (default 1000 ms); see `packWith`. */
   readonly offerHoldMs?: number;
+  /**
+   * How long the queue stays idle before it SUPPRESSes offers (default `offerHoldMs`): in between, offers are
+   * still received and held, so the next submit starts at once.
+   */
+  readonly suppressAfterMs?: number;
   /** Refuse filter when declining unused offers (default 5 s). */
   readonly refuseSeconds?: number;
   /**
@@ -119,6 +124,8 @@ export class QueueScheduler extends Scheduler {
   readonly #heldOffers = new Set<string>();
   #lastRevive = 0;
   #reviveTimer: ReturnType<typeof setTimeout> | undefined;
+  #idleSince: number | undefined;
+  #suppressTimer: ReturnType<typeof setTimeout> | undefined;
   #client: SchedulerClient | undefined;
   #changeScheduled = false;
   #suppressed = false;
@@ -300,6 +307,8 @@ export class QueueScheduler extends Scheduler {
     subscription.add(() => {
       if (this.#reviveTimer !== undefined) clearTimeout(this.#reviveTimer);
       this.#reviveTimer = undefined;
+      if (this.#suppressTimer !== undefined) clearTimeout(this.#suppressTimer);
+      this.#suppressTimer = undefined;
       this.#heldOffers.clear();
       if (this.#patienceTimer !== undefined) clearInterval(this.#patienceTimer);
       this.#patienceTimer = undefined;
@@ -510,7 +519,23 @@ export class QueueScheduler extends Scheduler {
   #updateOfferInterest(wanted: boolean): void {
     const client = this.#client;
     if (client === undefined || this.#interestCall !== undefined) return;
+    if (wanted) this.#idleSince = undefined;
     if (!wanted && (this.#suppressed || this.#launchingCount > 0)) return;
+    if (!wanted) {
+      // Stay unsuppressed a little after the last task left: offers keep coming and are held, so the next
+      // submit finds one instead of waiting for REVIVE and an allocation.
+      const delay = this.#options.suppressAfterMs ?? this.#options.offerHoldMs ?? 1000;
+      this.#idleSince ??= Date.now();
+      const wait = this.#idleSince + delay - Date.now();
+      if (wait > 0) {
+        this.#suppressTimer ??= setTimeout(() => {
+          this.#suppressTimer = undefined;
+          this.#changed();
+        }, wait);
+        this.#suppressTimer.unref();
+        return;
+      }
+    }
     if (wanted && !this.#suppressed) {
       if (this.#heldOffers.size > 0) return;
       const wait = this.#lastRevive + REVIVE_INTERVAL_MS - Date.now();

@@ -62,6 +62,7 @@ export type CallResult<T> =
   | { readonly ok: false; readonly error: RemoteTaskError };
 
 const DEFAULT_RESOURCES = Resources.of(cpus(0.1), mem(128));
+const sourceRefs = new WeakMap<object, FunctionRef>();
 
 /**
  * A JavaScript function run by `satyr-executor` on an agent: the function (its source, or a module reference)
@@ -209,6 +210,9 @@ export class FunctionTask<T = unknown> extends Task<T> {
  */
 export function functionRef<T>(fn: FunctionInput<T>): FunctionRef {
   if (typeof fn === "function") {
+    // Pools submit the same function thousands of times: its source is read once.
+    const known = sourceRefs.get(fn);
+    if (known !== undefined) return known;
     const source = Function.prototype.toString.call(fn);
     if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
       throw new InvalidTaskError(
@@ -216,7 +220,10 @@ export function functionRef<T>(fn: FunctionInput<T>): FunctionRef {
         `fn ${fn.name || "(anonymous)"} is native or bound and has no source to ship; wrap it: (...a) => ${fn.name || "f"}(...a), or use { module, export }`,
       );
     }
-    return fn.name === "" ? { kind: "source", source } : { kind: "source", source, name: fn.name };
+    const ref: FunctionRef =
+      fn.name === "" ? { kind: "source", source } : { kind: "source", source, name: fn.name };
+    sourceRefs.set(fn, ref);
+    return ref;
   }
   if (typeof fn === "object" && fn !== null) {
     if ("kind" in fn) return fn;
