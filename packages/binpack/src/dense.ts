@@ -61,8 +61,8 @@ function collect(
   }
 }
 
-function checkIds(list: readonly { id: string }[], what: string): void {
-  const seen = new Set<string>();
+function checkIds(list: readonly { id: string }[], what: string, unique: boolean): void {
+  const seen = unique ? new Set<string>() : undefined;
   for (let i = 0; i < list.length; i++) {
     const entry = list[i] as { id: unknown } | undefined;
     if (typeof entry !== "object" || entry === null) {
@@ -71,9 +71,52 @@ function checkIds(list: readonly { id: string }[], what: string): void {
     const id = entry.id;
     if (typeof id !== "string")
       throw new BinpackError(`${what}[${i}].id must be a string, got ${String(id)}`);
+    if (seen === undefined) continue;
     if (seen.has(id)) throw new BinpackError(`${what}[${i}].id "${id}" is not unique`);
     seen.add(id);
   }
+}
+
+/**
+ * Fills the bins' capacities in one pass over each record, discovering dimensions on the way (the items'
+ * dimensions are known already). A dimension first named by a bin widens the rows filled so far; that happens
+ * for the first bins only, since later ones share their shape.
+ */
+function fillBins(bins: readonly Bin[], dims: string[], index: Map<string, number>): Float64Array {
+  const m = bins.length;
+  let d = dims.length;
+  let capacity = new Float64Array(m * d);
+  for (let j = 0; j < m; j++) {
+    const vector = (bins[j] as Bin).capacity as unknown;
+    if (typeof vector !== "object" || vector === null) {
+      throw new BinpackError(
+        `bins[${j}].capacity must be an object of resource amounts, got ${String(vector)}`,
+      );
+    }
+    const record = vector as Record<string, unknown>;
+    let position = 0;
+    for (const key in record) {
+      const value = record[key];
+      if (typeof value !== "number" || !(value >= 0 && value < Number.POSITIVE_INFINITY)) {
+        throw new BinpackError(
+          `bins[${j}].capacity.${key} must be a finite number >= 0, got ${String(value)}`,
+        );
+      }
+      let k = dims[position] === key ? position : index.get(key);
+      position++;
+      if (k === undefined) {
+        k = d;
+        index.set(key, d);
+        dims.push(key);
+        const wider = new Float64Array(m * (d + 1));
+        for (let row = 0; row <= j; row++) wider.set(capacity.subarray(row * d, row * d + d), row * (d + 1));
+        capacity = wider;
+        d++;
+      }
+      capacity[j * d + k] = value;
+    }
+  }
+  return capacity;
 }
 
 /** Writes one vector into row `row`, validating every amount on the way. */
@@ -110,25 +153,21 @@ function fill(
 export function densify(items: readonly Item[], bins: readonly Bin[], weights?: Weights): Dense {
   if (!Array.isArray(items)) throw new BinpackError(`items must be an array, got ${String(items)}`);
   if (!Array.isArray(bins)) throw new BinpackError(`bins must be an array, got ${String(bins)}`);
-  checkIds(items, "items");
-  checkIds(bins, "bins");
+  // Item ids must be unique: a task queued twice is a caller bug worth naming. Bins are matched by position
+  // only, and checking 100k offer ids would cost more than packing a batch onto them.
+  checkIds(items, "items", true);
+  checkIds(bins, "bins", false);
   const index = new Map<string, number>();
   const dims: string[] = [];
   for (let i = 0; i < items.length; i++) {
     collect(index, dims, (items[i] as Item).demand, "items", i);
   }
-  for (let j = 0; j < bins.length; j++) {
-    collect(index, dims, (bins[j] as Bin).capacity, "bins", j);
-  }
+  const capacity = fillBins(bins, dims, index);
   const d = dims.length;
   const n = items.length;
   const m = bins.length;
   const demand = new Float64Array(n * d);
-  const capacity = new Float64Array(m * d);
   for (let i = 0; i < n; i++) fill(demand, i, dims, index, (items[i] as Item).demand, "items");
-  for (let j = 0; j < m; j++) {
-    fill(capacity, j, dims, index, (bins[j] as Bin).capacity, "bins");
-  }
   return {
     dims,
     d,

@@ -25,6 +25,7 @@ export interface Item {
 
 /**
  * Somewhere to place items: a machine, an offer's remaining resources. Bins may differ in every dimension.
+ * Results match bins by position, so bin ids are handed back as given and need not be unique (item ids must be).
  *
  * @example
  * ```ts

@@ -61,6 +61,36 @@ describe("contract", () => {
     expect(usedBins(packing)).toBe(1);
   });
 
+  test("bins are matched by position: duplicate bin ids are allowed and kept apart", () => {
+    const twins = [
+      { id: "same", capacity: { cpus: 1 } },
+      { id: "same", capacity: { cpus: 1 } },
+    ];
+    const packing = pack(
+      [
+        { id: "a", demand: { cpus: 1 } },
+        { id: "b", demand: { cpus: 1 } },
+      ],
+      twins,
+    );
+    expect(packing.bins.map((b) => b.items.length)).toEqual([1, 1]);
+    expect(packing.bins[1]?.bin).toBe(twins[1]);
+  });
+
+  test("a dimension first named by a later bin is kept for the earlier ones too", () => {
+    const packing = pack(
+      [{ id: "g", demand: { cpus: 1, gpus: 1 } }],
+      [
+        { id: "plain", capacity: { cpus: 8, mem: 10 } },
+        { id: "gpu", capacity: { mem: 10, cpus: 8, gpus: 2, disk: 5 } },
+      ],
+      { heuristic: "ff" },
+    );
+    expect(packing.bins[1]?.items.map((i) => i.id)).toEqual(["g"]);
+    expect(packing.bins[0]?.residual).toEqual({ cpus: 8, gpus: 0, mem: 10, disk: 0 });
+    expect(packing.bins[1]?.residual).toEqual({ cpus: 7, gpus: 1, mem: 10, disk: 5 });
+  });
+
   test("bad input raises a BinpackError naming what is wrong", () => {
     const bins = [{ id: "m", capacity: { cpus: 2 } }];
     const cases: [() => unknown, RegExp][] = [
@@ -73,6 +103,11 @@ describe("contract", () => {
         () => pack([], [{ id: "m", capacity: { mem: Number.POSITIVE_INFINITY } }]),
         /bins\[0\]\.capacity\.mem/,
       ],
+      [
+        () => pack([], [{ id: "m", capacity: 5 as unknown as Item["demand"] }]),
+        /bins\[0\]\.capacity must be/,
+      ],
+      [() => pack([], [{ id: 1 as unknown as string, capacity: {} }]), /bins\[0\]\.id must be a string/],
       [
         () =>
           pack(
