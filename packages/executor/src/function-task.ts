@@ -1,4 +1,5 @@
 import { type Resource, type TaskInfo, TaskState, TaskStatus_Reason } from "@satyr/proto";
+import { isExecutorStateError } from "./errors.js";
 import type { Executor, StatusUpdate } from "./executor.js";
 import type { PoolOutcome, WorkerPool } from "./worker-pool.js";
 
@@ -69,6 +70,8 @@ async function send(executor: Executor, status: StatusUpdate): Promise<void> {
   try {
     await executor.update(status);
   } catch (error) {
+    // Tasks killed because the executor is exiting have nobody left to tell.
+    if (isExecutorStateError(error)) return;
     await executor.onError(error instanceof Error ? error : new Error(String(error)));
   }
 }
