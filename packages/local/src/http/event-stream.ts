@@ -17,6 +17,7 @@ export class EventStream<E> {
   readonly #codec: MessageCodec<E>;
   readonly #listeners: (() => void)[] = [];
   #closed = false;
+  #corked = false;
 
   constructor(res: ServerResponse, codec: MessageCodec<E>, headers: Record<string, string> = {}) {
     this.#res = res;
@@ -34,6 +35,15 @@ export class EventStream<E> {
   /** Writes one event; returns false (and does nothing) once the stream is closed. */
   send(event: E): boolean {
     if (this.#closed) return false;
+    // Events produced in the same tick (a burst of updates, offers) leave in one write.
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#res.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#res.uncork();
+      });
+    }
     this.#res.write(encodeRecord(this.#codec.encode(event)));
     return true;
   }
