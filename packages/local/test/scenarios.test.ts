@@ -420,3 +420,33 @@ test("/master/state, /version and /health are shaped like Mesos's", async () => 
   expect((await post(`${cluster.masterUrl}/health`, "", {}, "GET")).status).toBe(200);
   expect((await post(`${cluster.masterUrl}/no-such-endpoint`, "", {}, "GET")).status).toBe(404);
 });
+
+test("SHUTDOWN reaches the executor; one that outlives the grace period is killed and its tasks lost", async () => {
+  await using local = await LocalCluster.start({
+    resources: { cpus: 1, mem: 256 },
+    allocationIntervalMs: 200,
+    executorShutdownGracePeriodMs: 200,
+  });
+  const s = await Scheduler.subscribe(local.masterUrl);
+  const offer = (await s.sub.offers())[0];
+  await s.launch(offer, [customTask("stuck", "stuck-exec", "sleep 30")]);
+  await sleep(100);
+  const agent = local.agents[0]!;
+  const ids = { framework_id: { value: s.frameworkId }, executor_id: { value: "stuck-exec" } };
+  const exec = await Subscription.open(`${agent.url}/api/v1/executor`, {
+    ...ids,
+    type: "SUBSCRIBE",
+    subscribe: {},
+  });
+  await exec.next((e) => e.type === "LAUNCH");
+  const r = await s.call("SHUTDOWN", {
+    shutdown: { executor_id: { value: "stuck-exec" }, agent_id: offer.agent_id },
+  });
+  expect(r.status).toBe(202);
+  await exec.next((e) => e.type === "SHUTDOWN");
+  const failure = await s.sub.next((e) => e.type === "FAILURE");
+  expect(failure.failure.status).toBe(9);
+  const lost = await s.sub.update("stuck", "TASK_LOST");
+  expect(lost).toMatchObject({ reason: "REASON_EXECUTOR_TERMINATED", source: "SOURCE_AGENT" });
+  exec.close();
+});

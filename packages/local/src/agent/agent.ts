@@ -10,6 +10,7 @@ import {
   ExecutorInfo_Type,
   ExecutorInfoSchema,
   type FrameworkInfo,
+  FrameworkInfo_Capability_Type,
   type KillPolicy,
   type TaskInfo,
   TaskState,
@@ -285,13 +286,24 @@ export class Agent implements AgentPort, AgentContext {
       waitStatus,
       runtime.kind === "command",
     );
+    // A SHUTDOWN that outlived the grace period loses the tasks (gone, for partition-aware frameworks); an
+    // executor that just exited fails them.
+    const shutDown = runtime instanceof CustomExecutor && runtime.shutdownRequested;
+    const partitionAware = runtime.framework.capabilities.some(
+      (c) => c.type === FrameworkInfo_Capability_Type.PARTITION_AWARE,
+    );
+    const state = !shutDown
+      ? TaskState.TASK_FAILED
+      : partitionAware
+        ? TaskState.TASK_GONE
+        : TaskState.TASK_LOST;
     for (const [taskId, entry] of this.#tasksOf(runtime)) {
       if (isTerminal(entry.state)) continue;
       this.statusUpdate(
         runtime.frameworkId,
         create(TaskStatusSchema, {
           taskId: { value: taskId },
-          state: TaskState.TASK_FAILED,
+          state,
           message: "Executor terminated",
           source: TaskStatus_Source.AGENT,
           reason: TaskStatus_Reason.EXECUTOR_TERMINATED,

@@ -56,6 +56,8 @@ export class CustomExecutor implements ExecutorRuntime {
   #killTimer: NodeJS.Timeout | undefined;
   #exited = false;
   #everSubscribed = false;
+  /** Set once SHUTDOWN was asked for: tasks it leaves unfinished are lost rather than failed. */
+  shutdownRequested = false;
 
   constructor(context: AgentContext, framework: FrameworkInfo, info: ExecutorInfo) {
     this.#context = context;
@@ -229,6 +231,7 @@ export class CustomExecutor implements ExecutorRuntime {
 
   shutdown(): void {
     if (this.#exited) return;
+    this.shutdownRequested = true;
     if (!this.subscribed) {
       signalGroup(this.#child, "SIGKILL");
       return;
