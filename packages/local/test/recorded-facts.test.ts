@@ -94,6 +94,14 @@ describe("error answers", () => {
       "Expecting 'Accept' to allow 'application/x-protobuf' or 'application/json'",
     ]);
   });
+  test("400 naming missing required fields, as Mesos's JSON parser does", async () => {
+    const body = JSON.stringify({ type: "SUBSCRIBE", subscribe: { framework_info: { name: "n" } } });
+    const r = await post(api, body, JSON_HEADERS);
+    expect([r.status, r.body]).toEqual([
+      400,
+      "Failed to convert JSON into Call protobuf: Missing required fields: subscribe.framework_info.user",
+    ]);
+  });
   test("405 with Allow: POST for GET", async () => {
     const r = await post(api, "", {}, "GET");
     expect(r.status).toBe(405);

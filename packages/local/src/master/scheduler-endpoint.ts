@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isFieldSet } from "@bufbuild/protobuf";
-import { scheduler, schedulerCodecs } from "@satyr/proto";
+import { FrameworkInfoSchema, scheduler, schedulerCodecs } from "@satyr/proto";
 import { dropNonProtoKeys } from "../http/json-input.js";
 import {
   checkContentType,
@@ -83,6 +83,16 @@ export async function handleSchedulerRequest(
     );
   } catch {
     return replyText(res, 400, parseFailureMessage(contentType.codec, "Call", body));
+  }
+  const missing = missingRequiredFields(call);
+  if (missing.length > 0) {
+    return replyText(
+      res,
+      400,
+      contentType.codec === "json"
+        ? `Failed to convert JSON into Call protobuf: Missing required fields: ${missing.join(", ")}`
+        : "Failed to parse body into Call protobuf",
+    );
   }
   const invalid = validateCall(call, principal);
   if (invalid !== undefined) return replyText(res, 400, `Failed to validate scheduler::Call: ${invalid}`);
@@ -178,6 +188,16 @@ export async function handleSchedulerRequest(
       // it has no maintenance schedule and no operations other than launches.
       break;
   }
+}
+
+/** The proto2 required fields a real master's parser insists on that clients most often leave out. */
+function missingRequiredFields(call: scheduler.Call): string[] {
+  const info = call.subscribe?.frameworkInfo;
+  if (info === undefined) return [];
+  const missing: string[] = [];
+  if (!isFieldSet(info, FrameworkInfoSchema.field.user)) missing.push("subscribe.framework_info.user");
+  if (!isFieldSet(info, FrameworkInfoSchema.field.name)) missing.push("subscribe.framework_info.name");
+  return missing;
 }
 
 /** Mesos's `scheduler::call::validate`: the message after "Failed to validate scheduler::Call: ", or none. */
