@@ -95,7 +95,11 @@ export class FunctionPool {
   readonly resources: PoolResources | undefined;
 
   readonly #backend: PoolBackend;
+  // Cancelled tasks stay in the array until the pump reaches them (removing each at once would be O(n) per
+  // cancel); `#queued` counts the live ones.
   readonly #queue: PoolTask[] = [];
+  #head = 0;
+  #queued = 0;
   readonly #inFlight = new Set<PoolTask>();
   readonly #runs = new Set<MapRun<unknown>>();
   #runner: Promise<ChunkRunner> | undefined;
@@ -130,7 +134,7 @@ export class FunctionPool {
 
   /** Queue and in-flight counts. */
   get stats(): PoolStats {
-    return { queued: this.#queue.length, inFlight: this.#inFlight.size };
+    return { queued: this.#queued, inFlight: this.#inFlight.size };
   }
 
   /**
@@ -173,9 +177,13 @@ export class FunctionPool {
     }
     if (timeoutMs !== undefined) armRunTimeout(task, timeoutMs);
     this.#queue.push(task);
+    this.#queued++;
     task.onPhase((t) => {
-      // A task cancelled while queued leaves the queue at once so it neither holds a slot nor delays idle().
-      if (t.phase === "cancelled" && !this.#inFlight.has(t)) this.#dequeue(t);
+      // A task cancelled while queued no longer counts, so it neither delays idle() nor shows in stats.
+      if (t.phase === "cancelled" && !this.#inFlight.has(t)) {
+        this.#queued--;
+        this.#checkIdle();
+      }
     });
     this.#pump();
     return task;
@@ -236,9 +244,11 @@ export class FunctionPool {
 
   /** Cancels every task still waiting for a slot; returns how many were cancelled. */
   cancelQueued(reason: Error = new CancelledError("a queued task")): number {
-    const queued = [...this.#queue];
-    for (const task of queued) task.cancel(reason);
-    return queued.length;
+    let cancelled = 0;
+    for (let i = this.#head; i < this.#queue.length; i++) if (this.#queue[i]!.cancel(reason)) cancelled++;
+    this.#queue.length = 0;
+    this.#head = 0;
+    return cancelled;
   }
 
   /** Resolves once no task is queued or in flight. */
@@ -252,14 +262,8 @@ export class FunctionPool {
     if (!this.#accepting) throw new PoolClosedError(`pool ${this.name} is shut down: it takes no new work`);
   }
 
-  #dequeue(task: PoolTask): void {
-    const index = this.#queue.indexOf(task);
-    if (index >= 0) this.#queue.splice(index, 1);
-    this.#checkIdle();
-  }
-
   #isIdle(): boolean {
-    return this.#queue.length === 0 && this.#inFlight.size === 0 && this.#runs.size === 0;
+    return this.#queued === 0 && this.#inFlight.size === 0 && this.#runs.size === 0;
   }
 
   #checkIdle(): void {
@@ -270,10 +274,20 @@ export class FunctionPool {
   }
 
   #pump(): void {
-    while (this.#inFlight.size < this.maxConcurrency && this.#queue.length > 0) {
-      const task = this.#queue.shift()!;
+    const queue = this.#queue;
+    while (this.#inFlight.size < this.maxConcurrency && this.#head < queue.length) {
+      const task = queue[this.#head++]!;
       if (task.settled) continue;
+      this.#queued--;
       this.#launch(task);
+    }
+    // A read index instead of shift(): shifting a queue of thousands is a copy each time. Compact now and then.
+    if (this.#head === queue.length) {
+      queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > queue.length) {
+      queue.splice(0, this.#head);
+      this.#head = 0;
     }
     this.#checkIdle();
   }
@@ -330,8 +344,10 @@ export class FunctionPool {
       });
     }
     const broken = this.#broken;
-    for (const task of [...this.#inFlight, ...this.#queue]) task.fail(broken);
+    for (const task of [...this.#inFlight, ...this.#queue.slice(this.#head)]) task.fail(broken);
     this.#queue.length = 0;
+    this.#head = 0;
+    this.#queued = 0;
   }
 
   async #stopBackend(): Promise<void> {

@@ -75,14 +75,15 @@ describe("FunctionPool", () => {
 
   it("times a task out from the moment it runs and kills it", async () => {
     const { pool, runner } = makePool();
-    runner.launchMs = 30;
-    const slow = pool.call(hang, [], { timeoutMs: 20 });
-    const quick = pool.call(() => 1, [], { timeoutMs: 20 });
+    // Launching takes longer than the timeout: were the clock started at submission, it would fail before running.
+    runner.launchMs = 60;
+    const slow = pool.call(hang, [], { timeoutMs: 30 });
+    const phases: string[] = [];
+    slow.task.onPhase((t) => phases.push(t.phase));
     const error = await slow.result().catch((e: unknown) => e);
     expect(isTimeoutError(error)).toBe(true);
+    expect(phases).toEqual(["running", "failed"]);
     expect(slow.state).toBe("failed");
-    // The launch wait (30 ms) is longer than the timeout: the clock starts at "running".
-    expect(await quick.result()).toBe(1);
     await pool.idle();
     expect(runner.runs[0]?.killed).toBe(true);
   });
