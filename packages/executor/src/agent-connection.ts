@@ -1,8 +1,8 @@
 import http from "node:http";
 import https from "node:https";
 import { type ApiCodecs, type CodecName, type executor, executorCodecs, readRecords } from "@satyr/proto";
-import { Pool } from "undici";
 import { AgentCallError, AgentConnectionError } from "./errors.js";
+import { HttpCallClient } from "./http-call-client.js";
 
 /**
  * How to reach the agent's executor API.
@@ -28,14 +28,14 @@ export interface AgentConnectionOptions {
 const PATH = "/api/v1/executor";
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 /** Enough parallel calls for many tasks' updates at once, few enough not to burden the agent. */
-const MAX_CALL_CONNECTIONS = 16;
+const MAX_CALL_CONNECTIONS = 8;
 /** The agent sends HEARTBEATs only every 30 min; TCP keep-alive notices a vanished agent host much sooner. */
 const STREAM_KEEPALIVE_MS = 10_000;
 
 /**
  * The HTTP side of `/api/v1/executor`: one long-lived SUBSCRIBE response streaming RecordIO events (node:http),
- * and short calls (UPDATE, MESSAGE) over a small keep-alive undici pool, which costs a fraction of node:http per
- * call: two calls per task make it the executor's hot path. No `Mesos-Stream-Id`: the executor API has none.
+ * and short calls (UPDATE, MESSAGE) over a few keep-alive connections of a lean HTTP/1.1 client: two calls per
+ * task make them the executor's hot path. No `Mesos-Stream-Id`: the executor API has none.
  *
  * @example
  * ```ts
@@ -46,7 +46,7 @@ const STREAM_KEEPALIVE_MS = 10_000;
 export class AgentConnection {
   readonly codecs: ApiCodecs<executor.Call, executor.Event>;
   readonly #options: AgentConnectionOptions;
-  readonly #calls: Pool;
+  readonly #calls: HttpCallClient;
   readonly #headers: Record<string, string>;
   readonly #transport: typeof http | typeof https;
 
@@ -54,16 +54,19 @@ export class AgentConnection {
     this.#options = options;
     this.codecs = executorCodecs(options.codec);
     this.#transport = options.ssl ? https : http;
-    this.#headers = { "content-type": this.codecs.contentType, accept: this.codecs.contentType };
+    this.#headers = { "Content-Type": this.codecs.contentType, Accept: this.codecs.contentType };
     if (options.authenticationToken !== undefined) {
-      this.#headers.authorization = `Bearer ${options.authenticationToken}`;
+      this.#headers.Authorization = `Bearer ${options.authenticationToken}`;
     }
-    const timeout = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-    this.#calls = new Pool(`${options.ssl ? "https" : "http"}://${options.endpoint}`, {
-      connections: MAX_CALL_CONNECTIONS,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      ...(options.domainSocket === undefined ? {} : { connect: { socketPath: options.domainSocket } }),
+    const [host, port] = splitEndpoint(options.endpoint);
+    this.#calls = new HttpCallClient({
+      host,
+      port,
+      hostHeader: options.endpoint,
+      ssl: options.ssl ?? false,
+      socketPath: options.domainSocket,
+      maxConnections: MAX_CALL_CONNECTIONS,
+      timeoutMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
     });
   }
 
@@ -115,26 +118,19 @@ export class AgentConnection {
    */
   async call(call: executor.Call, what: string): Promise<void> {
     const body = this.codecs.call.encode(call);
-    let status: number;
-    let text: string;
+    let answer: { status: number; body: string };
     try {
-      const response = await this.#calls.request({
-        method: "POST",
-        path: PATH,
-        headers: this.#headers,
-        body,
-      });
-      status = response.statusCode;
-      text = (await response.body.text()).trim();
+      answer = await this.#calls.post(PATH, this.#headers, body);
     } catch (cause) {
       throw this.#connectionError(what, cause);
     }
-    if (status !== 202 && status !== 200) throw new AgentCallError(status, text, what);
+    if (answer.status !== 202 && answer.status !== 200)
+      throw new AgentCallError(answer.status, answer.body.trim(), what);
   }
 
   /** Closes the call connections. The SUBSCRIBE stream is closed through its signal. */
   async close(): Promise<void> {
-    await this.#calls.destroy();
+    this.#calls.close();
   }
 
   #request(
