@@ -20,7 +20,7 @@ async function rawServer(answer: (head: string, socket: net.Socket) => string[] 
         buffer = buffer.slice(end + 4 + length);
         const pieces = answer(head, socket);
         // Each piece is written separately, so answers arrive split at awkward places.
-        pieces?.forEach((piece, i) => setTimeout(() => socket.write(piece), i * 5));
+        for (const [i, piece] of (pieces ?? []).entries()) setTimeout(() => socket.write(piece), i * 5);
       }
     });
   });
