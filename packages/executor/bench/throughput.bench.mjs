@@ -3,6 +3,7 @@
 // Concurrency is the same everywhere: an agent with 2 cpus, tasks of 0.1 cpu (19 in flight, 2 worker threads).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { encodeTaskPayload } from "@satyr/proto";
 import { Piscina } from "piscina";
 import { Bench } from "tinybench";
@@ -62,7 +63,19 @@ const piscina = new Piscina({
 await windowed(4 * WINDOW, WINDOW, (i) => pool.run(`warm-${i}`, payload));
 await windowed(4 * WINDOW, WINDOW, () => piscina.run(null));
 
+/** CPU time (all threads) of a process in ms, where /proc tells it (Linux); a figure that load does not skew. */
+function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 let batchNumber = 0;
+let executorTasks = 0;
+let executorCpuMs = 0;
 const bench = new Bench({
   name: `no-op tasks, ${BATCH} per iteration`,
   iterations: ITERATIONS,
@@ -71,7 +84,13 @@ const bench = new Bench({
 });
 bench
   .add("satyr-executor (process, v1 executor API, RUNNING+FINISHED per task)", async () => {
+    const before = processCpuMs(child.pid);
     await agent.runBatch(BATCH, WINDOW, payload, `b${batchNumber++}`);
+    const after = processCpuMs(child.pid);
+    if (before !== undefined && after !== undefined) {
+      executorTasks += BATCH;
+      executorCpuMs += after - before;
+    }
   })
   .add("satyr WorkerPool (in process, payload decode + result encode)", async () => {
     const base = batchNumber++;
@@ -95,6 +114,11 @@ const rows = bench.tasks.map((task) => {
 });
 console.log(`${bench.name}; ${WINDOW} in flight; ${THREADS} worker threads each; Node.js ${process.version}`);
 console.table(rows);
+if (executorTasks > 0) {
+  console.log(
+    `satyr-executor CPU per task (main thread + workers): ${(executorCpuMs / executorTasks).toFixed(3)} ms`,
+  );
+}
 if (agent.failures > 0) console.error(`${agent.failures} executor tasks did not finish`);
 
 agent.shutdown();
