@@ -347,6 +347,29 @@ describe("QueueScheduler (fake client)", () => {
     subscription.unsubscribe();
   });
 
+  it("cancelAll kills launched tasks, or leaves them running with { kill: false }", async () => {
+    const { client, scheduler, subscription, launched } = harness();
+    const a = new CommandTask({ command: "sleep 9", resources: [cpus(0.1)] });
+    const ra = scheduler.submit(a);
+    client.offers(makeOffer({ cpus: 1, mem: 64 }));
+    await until(() => launched().length === 1);
+    client.update(makeStatus(a.taskId, TaskState.TASK_RUNNING, { agentId: "agent-1" }));
+    await scheduler.cancelAll(new Error("failover"), { kill: false });
+    expect(isCancelledError(await ra.catch((e: unknown) => e))).toBe(true);
+    expect(client.callsOf("kill")).toHaveLength(0);
+    expect(scheduler.isIdle).toBe(true);
+
+    const b = new CommandTask({ command: "sleep 9", resources: [cpus(0.1)] });
+    const rb = scheduler.submit(b);
+    client.offers(makeOffer({ cpus: 1, mem: 64 }));
+    await until(() => launched().length === 2);
+    await scheduler.cancelAll(new Error("shutdown"));
+    expect(isCancelledError(await rb.catch((e: unknown) => e))).toBe(true);
+    await until(() => client.callsOf("kill").length === 1);
+    expect(client.callsOf("kill")[0]?.taskId).toBe(b.taskId);
+    subscription.unsubscribe();
+  });
+
   it("refuses to submit the same task twice", async () => {
     const { scheduler, subscription } = harness();
     const task: Task<unknown> = new CommandTask({ command: "true" });

@@ -253,12 +253,19 @@ export class QueueScheduler extends Scheduler {
     });
   }
 
-  override async cancelAll(reason?: unknown): Promise<void> {
+  override async cancelAll(reason?: unknown, options: { kill?: boolean } = {}): Promise<void> {
     for (const task of [...this.#entries.keys()]) {
-      this.#cancel(
-        task,
-        new CancelledError(`task ${task.id}`, reason === undefined ? undefined : { cause: reason }),
+      const error = new CancelledError(
+        `task ${task.id}`,
+        reason === undefined ? undefined : { cause: reason },
       );
+      if (options.kill === false) {
+        // Left running on the cluster for a scheduler that fails over to this framework: settle here only.
+        this.#byTaskId.delete(task.taskId);
+        this.#settle(task, () => task[TASK_CONTROL].reject(error), "cancelled");
+      } else {
+        this.#cancel(task, error);
+      }
     }
   }
 
