@@ -1,1 +1,0 @@
-window.navigationData = "eJyN0MEKwjAMBuB3ybkoDhTpbXjyIA6v4qHWysqytpgIDvHdpQjaOem8Nv//pWR/BzY3BgkldU7vDF2RQUBQXIMEjYrI0DQZTmpuEQQ01p1AzorlQ7yNynscluNrrlWGgN02sPWOPm3r2FzOSsftSaAPFfNFAq1bFXJOMs8x8b+bvNSPjGFj0h/M6/YrhXhUuvlNfWWG3OEJ+x2pRg=="
