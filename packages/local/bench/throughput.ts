@@ -29,6 +29,8 @@ interface Run {
   readonly cpus: number;
   readonly mem: number;
   readonly task: (id: string, agentId: string) => TaskInfo;
+  /** Keep room for a custom executor's own resources in every offer. */
+  readonly executorRoom: boolean;
 }
 
 function scalar(name: string, value: number) {
@@ -102,9 +104,10 @@ async function drive(masterUrl: string, run: Run): Promise<number> {
       if (r.name === "mem") mem = r.scalar?.value ?? 0;
     }
     const tasks: TaskInfo[] = [];
-    // Leave room for the executor's own resources (custom executor run).
-    cpus -= 0.1;
-    mem -= 32;
+    if (run.executorRoom) {
+      cpus -= 0.1;
+      mem -= 32;
+    }
     while (launched < run.total && cpus >= run.cpus - 1e-9 && mem >= run.mem) {
       tasks.push(run.task(`t${launched++}`, offer.agentId?.value ?? ""));
       cpus -= run.cpus;
@@ -162,6 +165,7 @@ async function main(): Promise<void> {
       total: 1000,
       cpus: 0.1,
       mem: 32,
+      executorRoom: false,
       task: (id, agentId) =>
         create(TaskInfoSchema, {
           name: id,
@@ -189,6 +193,7 @@ async function main(): Promise<void> {
       total: 10_000,
       cpus: 0.01,
       mem: 1,
+      executorRoom: true,
       task: (id, agentId) =>
         create(TaskInfoSchema, {
           name: id,
