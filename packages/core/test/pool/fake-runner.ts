@@ -88,3 +88,12 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** A task body that never returns on its own (its timer does not keep the process alive). */
 export const hang = () => new Promise<void>((resolve) => setTimeout(resolve, 60_000).unref());
+
+/** Waits until `predicate` holds (polling), failing the test after `timeoutMs`. */
+export async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("condition not reached in time");
+    await sleep(2);
+  }
+}

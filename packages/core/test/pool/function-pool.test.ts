@@ -5,7 +5,7 @@ import {
   isPoolArgumentError,
   isPoolClosedError,
 } from "../../src/pool/index.js";
-import { FakeRunner, fakeBackend, hang, sleep } from "./fake-runner.js";
+import { FakeRunner, fakeBackend, hang, sleep, until } from "./fake-runner.js";
 
 function makePool(maxConcurrency = 2, runner = new FakeRunner()) {
   const backend = fakeBackend(runner);
@@ -57,8 +57,7 @@ describe("FunctionPool", () => {
     expect(queued.state).toBe("pending");
     expect(queued.cancel()).toBe(true);
     expect(queued.state).toBe("cancelled");
-    await sleep(10);
-    expect(running.state).toBe("running");
+    await until(() => running.state === "running");
     expect(running.cancel()).toBe(true);
     const settlement = await running.settled;
     expect(settlement.ok).toBe(false);
@@ -188,7 +187,7 @@ describe("FunctionPool", () => {
 
     const second = makePool(2);
     const long = second.pool.call(hang, []);
-    await sleep(5);
+    await until(() => second.runner.runs.length === 1);
     await second.pool.shutdown({ cancel: "all", wait: true });
     expect(long.state).toBe("cancelled");
     expect(second.runner.runs[0]?.killed).toBe(true);

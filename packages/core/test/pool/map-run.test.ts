@@ -1,7 +1,7 @@
 import { firstValueFrom, lastValueFrom, toArray } from "rxjs";
 import { isCancelledError, isTimeoutError } from "../../src/errors/index.js";
 import { FunctionPool, isPoolArgumentError, type MapProgress } from "../../src/pool/index.js";
-import { FakeRunner, fakeBackend, hang, sleep } from "./fake-runner.js";
+import { FakeRunner, fakeBackend, hang, sleep, until } from "./fake-runner.js";
 
 function makePool(maxConcurrency = 2) {
   const runner = new FakeRunner();
@@ -111,8 +111,10 @@ describe("MapRun", () => {
       }
     }
     const run = pool.map<number>((x: number) => x, input(), { chunksize: 2, buffersize: 3 });
+    await until(() => run.progress.submitted === 6);
     await sleep(20);
-    // 3 chunks of 2 submitted, plus the 4th chunk assembled and waiting for room.
+    // 3 chunks of 2 submitted, plus the 4th chunk assembled and waiting for room; nothing more.
+    expect(run.progress.submitted).toBe(6);
     expect(read).toBe(8);
     expect(run.progress.submitted).toBe(6);
     const values = await drain(run);
