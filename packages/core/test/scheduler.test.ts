@@ -246,7 +246,10 @@ describe("QueueScheduler (fake client)", () => {
   });
 
   it("revives, at a bounded rate, while work waits and no offer is held", async () => {
-    const { client, scheduler, subscription } = harness({ unschedulableAfterMs: 60_000 });
+    const { client, scheduler, subscription } = harness({
+      unschedulableAfterMs: 60_000,
+      reviveIntervalMs: 250,
+    });
     const big = new CommandTask({ command: "true", resources: [cpus(2)] });
     const result = scheduler.submit(big);
     await until(() => client.callsOf("revive").length === 1);

@@ -29,6 +29,11 @@ export interface QueueSchedulerOptions extends SchedulerOptions, PlacementOption
    * still received and held, so the next submit starts at once.
    */
   readonly suppressAfterMs?: number;
+  /**
+   * While tasks wait and no offer is held, REVIVE at most this often (default 1000 ms): a REVIVE clears the
+   * refuse filters of earlier declines, which would otherwise keep resources away for `refuseSeconds`.
+   */
+  readonly reviveIntervalMs?: number;
   /** Refuse filter when declining unused offers (default 5 s). */
   readonly refuseSeconds?: number;
   /**
@@ -70,9 +75,6 @@ interface Entry {
   /** The phase last seen on the task's `state$` (counts below are kept from it, not by scanning). */
   phase: TaskPhase;
 }
-
-/** At most one REVIVE per this interval just to get offers (not counting the one that lifts a SUPPRESS). */
-const REVIVE_INTERVAL_MS = 250;
 
 const LAUNCHED: ReadonlySet<TaskPhase> = new Set([
   "launching",
@@ -521,7 +523,7 @@ export class QueueScheduler extends Scheduler {
   /**
    * SUPPRESS when nothing waits; REVIVE when work waits and offers are suppressed, or when no offer is held (a
    * REVIVE also clears the refuse filters of earlier declines, which would otherwise delay the work by up to
-   * `refuseSeconds`). Revivals of the second kind are at most one per `REVIVE_INTERVAL_MS`.
+   * `refuseSeconds`). Revivals of the second kind are at most one per `reviveIntervalMs`.
    */
   #updateOfferInterest(wanted: boolean): void {
     const client = this.#client;
@@ -545,7 +547,7 @@ export class QueueScheduler extends Scheduler {
     }
     if (wanted && !this.#suppressed) {
       if (this.#heldOffers.size > 0) return;
-      const wait = this.#lastRevive + REVIVE_INTERVAL_MS - Date.now();
+      const wait = this.#lastRevive + (this.#options.reviveIntervalMs ?? 1000) - Date.now();
       if (wait > 0) {
         this.#reviveTimer ??= setTimeout(() => {
           this.#reviveTimer = undefined;
