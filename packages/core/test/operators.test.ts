@@ -1,3 +1,5 @@
+import { equals } from "@bufbuild/protobuf";
+import { ExecutorInfoSchema } from "@satyr/proto";
 import { BehaviorSubject, lastValueFrom, of, Subject, toArray } from "rxjs";
 import {
   attributeEquals,
@@ -6,10 +8,12 @@ import {
   CommandTask,
   cpus,
   declineRest,
+  FunctionTask,
   type LaunchOutcome,
   launchOn,
   mem,
   type OfferPlacement,
+  Placer,
   packWith,
   ports,
   spread,
@@ -255,5 +259,44 @@ describe("update operators", () => {
       ["t1#2", [TaskState.TASK_RUNNING]],
     ]);
     expect(completed).toEqual(["t1", "t2", "t1"]);
+  });
+});
+
+describe("Placer and executors", () => {
+  it("starts a task's executor once per agent and reuses its exact ExecutorInfo", () => {
+    const placer = new Placer();
+    const fn = (x: number) => x;
+    const first = new FunctionTask({ fn, args: [1], resources: [cpus(0.5), mem(64)] });
+    const spec = first.executor();
+    // No executor on the agent yet: the executor's resources come out of the offer too.
+    const round1 = placer.place(
+      [first],
+      [wrapOffer(makeOffer({ cpus: 1, mem: 256, allocationRole: "batch" }))],
+    );
+    const info1 = round1.placements[0]?.tasks[0]?.taskInfo.executor;
+    expect(info1?.executorId?.value).toBe(spec.id);
+    expect(info1?.resources.map((r) => [r.name, r.allocationInfo?.role])).toEqual([
+      ["cpus", "batch"],
+      ["mem", "batch"],
+    ]);
+    // The executor runs now: a full offer's worth goes to tasks, with the same ExecutorInfo.
+    const many = [0, 1].map((i) => new FunctionTask({ fn, args: [i], resources: [cpus(0.5), mem(64)] }));
+    const round2 = placer.place(many, [
+      wrapOffer(makeOffer({ cpus: 1, mem: 256, allocationRole: "batch", executorIds: [spec.id] })),
+    ]);
+    expect(round2.placements[0]?.tasks).toHaveLength(2);
+    for (const placed of round2.placements[0]?.tasks ?? []) {
+      expect(
+        info1 && placed.taskInfo.executor && equals(ExecutorInfoSchema, info1, placed.taskInfo.executor),
+      ).toBe(true);
+    }
+    // An offer made before the executor registered does not list it: the info built again is the same.
+    const late = new FunctionTask({ fn, args: [3], resources: [cpus(0.5), mem(64)] });
+    const round3 = placer.place(
+      [late],
+      [wrapOffer(makeOffer({ cpus: 1, mem: 256, allocationRole: "batch" }))],
+    );
+    const info3 = round3.placements[0]?.tasks[0]?.taskInfo.executor;
+    expect(info1 && info3 && equals(ExecutorInfoSchema, info1, info3)).toBe(true);
   });
 });

@@ -96,11 +96,12 @@ export class Placer {
    * ```
    */
   place(tasks: readonly Task<unknown>[], offers: readonly Offer[]): PlacementRound {
-    const bins: BinState[] = offers.map((offer) => {
-      const running = new Set(offer.executorIds);
-      this.#forgetGoneExecutors(offer, running);
-      return { offer, remaining: offer.resources, running, placed: [] };
-    });
+    const bins: BinState[] = offers.map((offer) => ({
+      offer,
+      remaining: offer.resources,
+      running: new Set(offer.executorIds),
+      placed: [],
+    }));
     const unplaced: Task<unknown>[] = [];
     const invalid: { task: Task<unknown>; error: Error }[] = [];
     const free: Task<unknown>[] = [];
@@ -139,13 +140,6 @@ export class Placer {
         n++;
     }
     return n;
-  }
-
-  #forgetGoneExecutors(offer: Offer, running: ReadonlySet<string>): void {
-    const prefix = `${offer.agentId}\u0000`;
-    for (const key of this.#executors.keys()) {
-      if (key.startsWith(prefix) && !running.has(key.slice(prefix.length))) this.#executors.delete(key);
-    }
   }
 
   #placeConstrained(
@@ -253,7 +247,17 @@ export class Placer {
     if (spec !== undefined) {
       const key = `${agentId}\u0000${spec.id}`;
       if (bin.running.has(spec.id)) {
-        executor = this.#executors.get(key) ?? executorInfoWith(spec, spec.resources);
+        // Tasks must carry the running executor's exact ExecutorInfo. The one this Placer launched is cached
+        // (kept even when an offer made before the launch does not list it yet); for one it did not launch
+        // (a failed-over scheduler), the resources are shaped like the offer's (same role/allocation).
+        executor = this.#executors.get(key);
+        if (executor === undefined) {
+          executor = executorInfoWith(
+            spec,
+            bin.offer.resources.allocate(spec.resources)?.taken ?? spec.resources,
+          );
+          this.#executors.set(key, executor);
+        }
       } else {
         const forExecutor = remaining.allocate(spec.resources);
         if (forExecutor === undefined) return "short";
