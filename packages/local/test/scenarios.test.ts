@@ -7,6 +7,7 @@ import {
   commandTask,
   customTask,
   ECHO_EXECUTOR,
+  FIXTURES,
   type Json,
   post,
   Scheduler,
@@ -449,4 +450,21 @@ test("SHUTDOWN reaches the executor; one that outlives the grace period is kille
   const lost = await s.sub.update("stuck", "TASK_LOST");
   expect(lost).toMatchObject({ reason: "REASON_EXECUTOR_TERMINATED", source: "SOURCE_AGENT" });
   exec.close();
+});
+
+test("CommandInfo.uris are fetched into the sandbox first; an unreachable one fails the launch", async () => {
+  const s = await Scheduler.subscribe(cluster.masterUrl);
+  const offer = (await s.sub.offers())[0];
+  const script = join(FIXTURES, "hello.sh");
+  const fetched = { ...commandTask("fetched", "./hello.sh > out.txt && grep -q fetched-ok out.txt") };
+  fetched.command.uris = [{ value: script, executable: true }];
+  const missing = { ...commandTask("unfetchable", "true") };
+  missing.command.uris = [{ value: join(FIXTURES, "no-such-file") }];
+  await s.launch(offer, [fetched, missing]);
+  await s.until("fetched", "TASK_FINISHED");
+  const failed = await s.until("unfetchable", "TASK_FAILED");
+  expect(failed).toMatchObject({ reason: "REASON_CONTAINER_LAUNCH_FAILED", source: "SOURCE_AGENT" });
+  expect(failed.message).toMatch(
+    /^Failed to fetch all URIs for container '.+': Failed to fetch '.*no-such-file'/,
+  );
 });

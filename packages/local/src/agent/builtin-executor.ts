@@ -2,6 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import {
+  type CommandInfo,
   ContainerInfo_Type,
   type ExecutorInfo,
   type FrameworkInfo,
@@ -15,6 +16,7 @@ import {
 } from "@satyr/proto";
 import { uuidBytes } from "../ids.js";
 import { type AgentContext, containerStatus, type ExecutorRuntime } from "./executor-runtime.js";
+import { fetchUris } from "./fetcher.js";
 import { describeExit, sandboxPath, signalGroup, spawnCommand } from "./sandbox.js";
 
 /** The command executor's kill grace period when neither the task nor the KILL gives one. */
@@ -113,6 +115,24 @@ export class BuiltinExecutor implements ExecutorRuntime {
       });
       return;
     }
+    if (command.uris.length > 0) {
+      fetchUris(command.uris, this.#sandbox).then(
+        () => this.#run(entry, command),
+        (error: unknown) =>
+          this.#update(entry, TaskState.TASK_FAILED, {
+            source: TaskStatus_Source.AGENT,
+            reason: TaskStatus_Reason.CONTAINER_LAUNCH_FAILED,
+            message: `Failed to fetch all URIs for container '${this.containerId}': ${error instanceof Error ? error.message : String(error)}`,
+          }),
+      );
+      return;
+    }
+    this.#run(entry, command);
+  }
+
+  #run(entry: RunningTask, command: CommandInfo): void {
+    if (entry.done) return;
+    const task = entry.info;
     this.#update(entry, TaskState.TASK_STARTING, {});
     let child: ChildProcess;
     try {

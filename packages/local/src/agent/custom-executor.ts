@@ -16,6 +16,7 @@ import {
 import type { EventStream } from "../http/event-stream.js";
 import { formatDuration, uuidBytes } from "../ids.js";
 import type { AgentContext, ExecutorRuntime } from "./executor-runtime.js";
+import { fetchUris } from "./fetcher.js";
 import { sandboxPath, signalGroup, spawnCommand, waitStatus } from "./sandbox.js";
 
 /** `--executor_reregistration_timeout` (and MESOS_SUBSCRIPTION_BACKOFF_MAX): 2 s, as Mesos defaults it. */
@@ -46,7 +47,7 @@ export class CustomExecutor implements ExecutorRuntime {
   readonly containerId = randomUUID();
   readonly sandbox: string;
   readonly #context: AgentContext;
-  readonly #child: ChildProcess;
+  #child: ChildProcess | undefined;
   /** Events for the executor held until it subscribes (LAUNCH / LAUNCH_GROUP). */
   readonly #queue: ExecutorEvent[] = [];
   /** Every task handed to this executor, in order. */
@@ -93,10 +94,26 @@ export class CustomExecutor implements ExecutorRuntime {
       env.MESOS_RECOVERY_TIMEOUT = RECOVERY_TIMEOUT;
       env.MESOS_SUBSCRIPTION_BACKOFF_MAX = formatDuration(REREGISTRATION_TIMEOUT_MS);
     }
-    this.#child = spawnCommand(info.command!, this.sandbox, env);
-    this.#child.once("error", () => this.#onExit(null, null));
-    this.#child.once("exit", (code, signal) => this.#onExit(code, signal));
     this.#arm(context.executorRegistrationTimeoutMs);
+    const command = info.command!;
+    if (command.uris.length === 0) {
+      this.#spawn(env);
+    } else {
+      // Fetched before the process starts, as Mesos's fetcher does; a failed fetch is a failed launch.
+      fetchUris(command.uris, this.sandbox).then(
+        () => {
+          if (!this.#exited) this.#spawn(env);
+        },
+        () => this.#onExit(null, null),
+      );
+    }
+  }
+
+  #spawn(env: Record<string, string>): void {
+    const child = spawnCommand(this.info.command!, this.sandbox, env);
+    this.#child = child;
+    child.once("error", () => this.#onExit(null, null));
+    child.once("exit", (code, signal) => this.#onExit(code, signal));
   }
 
   get subscribed(): boolean {
@@ -104,14 +121,19 @@ export class CustomExecutor implements ExecutorRuntime {
   }
 
   get pid(): number | undefined {
-    return this.#child.pid;
+    return this.#child?.pid;
+  }
+
+  #kill(): void {
+    if (this.#child !== undefined) signalGroup(this.#child, "SIGKILL");
+    else this.#onExit(null, null);
   }
 
   /** Kills the process unless it subscribes within `ms` (registration, or reregistration after a restart). */
   #arm(ms: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
-      if (!this.subscribed) signalGroup(this.#child, "SIGKILL");
+      if (!this.subscribed) this.#kill();
     }, ms);
     this.#timer.unref();
   }
@@ -233,7 +255,7 @@ export class CustomExecutor implements ExecutorRuntime {
     if (this.#exited) return;
     this.shutdownRequested = true;
     if (!this.subscribed) {
-      signalGroup(this.#child, "SIGKILL");
+      this.#kill();
       return;
     }
     this.send(create(executor.EventSchema, { type: executor.Event_Type.SHUTDOWN }));
@@ -242,14 +264,14 @@ export class CustomExecutor implements ExecutorRuntime {
         this.info.shutdownGracePeriod === undefined
           ? this.#context.executorShutdownGracePeriodMs
           : Number(this.info.shutdownGracePeriod.nanoseconds / 1_000_000n);
-      this.#killTimer = setTimeout(() => signalGroup(this.#child, "SIGKILL"), graceMs);
+      this.#killTimer = setTimeout(() => this.#kill(), graceMs);
       this.#killTimer.unref();
     }
   }
 
   destroy(): void {
     this.#exited = true;
-    signalGroup(this.#child, "SIGKILL");
+    if (this.#child !== undefined) signalGroup(this.#child, "SIGKILL");
     this.#cleanup();
   }
 
