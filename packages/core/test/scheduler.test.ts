@@ -373,6 +373,18 @@ describe("QueueScheduler (fake client)", () => {
     subscription.unsubscribe();
   });
 
+  it("settles every task with the error when the framework fails for good", async () => {
+    const { client, scheduler, subscription } = harness();
+    const results = [0, 1].map(() =>
+      scheduler.submit(new CommandTask({ command: "true", resources: [cpus(0.1)] })),
+    );
+    const failure = new Error("Framework has been removed");
+    client.fail(failure);
+    for (const result of results) await expect(result).rejects.toBe(failure);
+    expect(scheduler.isIdle).toBe(true);
+    subscription.unsubscribe();
+  });
+
   it("refuses to submit the same task twice", async () => {
     const { scheduler, subscription } = harness();
     const task: Task<unknown> = new CommandTask({ command: "true" });

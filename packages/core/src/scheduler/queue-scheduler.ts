@@ -332,6 +332,17 @@ export class QueueScheduler extends Scheduler {
     this.#changed();
   }
 
+  /**
+   * The framework failed for good (removed, refused): nothing will run any more, so every task settles with the
+   * error rather than waiting forever. Subclasses overriding this should call `super`.
+   */
+  override onError(_client: SchedulerClient, error: Error): void | Promise<void> {
+    for (const task of [...this.#entries.keys()]) {
+      this.#byTaskId.delete(task.taskId);
+      this.#settle(task, () => task[TASK_CONTROL].reject(error), "failed");
+    }
+  }
+
   override onOffers(_client: SchedulerClient, offers: Offer[]): void | Promise<void> {
     for (const offer of offers) {
       const known = this.#agents.get(offer.agentId);
