@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import { type ApiCodecs, type CodecName, type executor, executorCodecs, readRecords } from "@satyr/proto";
-import { AgentCallError, AgentConnectionError } from "./errors.js";
+import { AgentCallError, AgentConnectionError } from "./errors/index.js";
 import { HttpCallClient } from "./http-call-client.js";
 
 /**

@@ -1,6 +1,6 @@
 import { type CodecName, DEFAULT_MAX_RESULT_BYTES } from "@satyr/proto";
 import { parseDuration } from "./duration.js";
-import { InvalidEnvironmentError } from "./errors.js";
+import { InvalidEnvironmentError } from "./errors/index.js";
 
 /**
  * What the agent (and the framework, through `CommandInfo.environment`) told the executor through its

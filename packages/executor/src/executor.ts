@@ -9,7 +9,7 @@ import type {
   TaskStatus_Reason,
 } from "@satyr/proto";
 import { TaskState as States } from "@satyr/proto";
-import { ExecutorStateError } from "./errors.js";
+import { ExecutorStateError } from "./errors/index.js";
 import type { ExecutorEnvironment } from "./executor-environment.js";
 
 /**

@@ -1,5 +1,5 @@
 import { type Resource, type TaskInfo, TaskState, TaskStatus_Reason } from "@satyr/proto";
-import { isExecutorStateError } from "./errors.js";
+import { isExecutorStateError } from "./errors/index.js";
 import type { Executor, StatusUpdate } from "./executor.js";
 import type { PoolOutcome, WorkerPool } from "./worker-pool.js";
 

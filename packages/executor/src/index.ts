@@ -35,7 +35,7 @@ export {
   isWorkerCrashError,
   TaskLoadError,
   WorkerCrashError,
-} from "./errors.js";
+} from "./errors/index.js";
 export { Executor, type ExecutorExit, type StatusUpdate, type SubscribedInfo } from "./executor.js";
 export { type ExecutorCommand, executorCommand } from "./executor-command.js";
 export {

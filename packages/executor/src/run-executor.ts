@@ -18,7 +18,7 @@ import {
   InvalidUpdateError,
   isAgentCallError,
   isAgentConnectionError,
-} from "./errors.js";
+} from "./errors/index.js";
 import {
   bindDriver,
   type Executor,

@@ -3,7 +3,7 @@ import { isBuiltin } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { FunctionRef } from "@satyr/proto";
-import { TaskLoadError } from "../errors.js";
+import { TaskLoadError } from "../errors/index.js";
 
 /** A function a task calls. */
 export type TaskFunction = (...args: unknown[]) => unknown;
