@@ -49,6 +49,8 @@ function progress(total: number): Progress {
     },
     finish: () => {
       bar.update(total, { example: "done" });
+      // stop() drops log lines not rendered yet: render once more so the last example's lines are printed.
+      bars.update();
       bars.stop();
     },
   };
