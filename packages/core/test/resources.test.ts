@@ -3,6 +3,7 @@ import { ResourceSchema, Value_Type } from "@satyr/proto";
 import {
   cpus,
   disk,
+  FunctionTask,
   gpus,
   isResourceError,
   mem,
@@ -44,6 +45,28 @@ describe("scalar resources", () => {
       expect(isResourceError(caught)).toBe(true);
     }
     expect(() => cpus(-1)).toThrow(/cpus/);
+  });
+
+  it("rejects resources that were not built with the factories (plain objects from JavaScript callers)", () => {
+    // Regression (fault suite): a plain object reached bin-packing as NaN demand and stopped the offer pipeline.
+    const plain = { name: "cpus", amount: "lots" } as never;
+    for (const make of [
+      () => Resources.from([plain]),
+      () => Resources.of(cpus(1), plain),
+      () => Resources.from(plain),
+    ]) {
+      let caught: unknown;
+      try {
+        make();
+      } catch (error) {
+        caught = error;
+      }
+      expect(isResourceError(caught)).toBe(true);
+      expect(caught).toMatchObject({ resource: "cpus", message: expect.stringContaining('"amount":"lots"') });
+    }
+    expect(() => new FunctionTask({ fn: () => 1, resources: [plain] })).toThrow(
+      /must be built with cpus\(\)/,
+    );
   });
 
   it("supports custom scalar kinds through the registry", () => {

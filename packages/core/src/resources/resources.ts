@@ -52,9 +52,10 @@ export class Resources {
    */
   static of(...parts: (ResourceEntry | Resources)[]): Resources {
     const entries: ResourceEntry[] = [];
-    for (const part of parts) {
+    for (const [i, part] of parts.entries()) {
       if (part instanceof Resources) entries.push(...part.entries);
-      else entries.push(part);
+      else if (part instanceof ResourceEntry) entries.push(part);
+      else throw notAResource(part, i);
     }
     return new Resources(merge(entries));
   }
@@ -71,6 +72,8 @@ export class Resources {
     if (input === undefined) return Resources.empty;
     if (input instanceof Resources) return input;
     if (input instanceof ResourceEntry) return Resources.of(input);
+    // Plain JavaScript callers can pass anything: a stray object here would reach bin-packing as NaN demand.
+    if (!Array.isArray(input)) throw notAResource(input, undefined);
     return Resources.of(...input);
   }
 
@@ -345,6 +348,23 @@ function rank(name: string): number {
 }
 
 /** Merges entries of the same name, value kind and metadata; keeps first-seen order. */
+function notAResource(value: unknown, index: number | undefined): ResourceError {
+  const name =
+    typeof value === "object" && value !== null && typeof (value as { name?: unknown }).name === "string"
+      ? (value as { name: string }).name
+      : "resources";
+  let shown: string;
+  try {
+    shown = JSON.stringify(value) ?? String(value);
+  } catch {
+    shown = String(value);
+  }
+  return new ResourceError(
+    name,
+    `${index === undefined ? "resources" : `resources[${index}]`} must be built with cpus(), mem(), disk(), gpus(), ports() or scalar() (or be a Resources), got ${shown.slice(0, 200)}`,
+  );
+}
+
 function merge(entries: readonly ResourceEntry[]): ResourceEntry[] {
   const out: ResourceEntry[] = [];
   const index = new Map<string, number>();
