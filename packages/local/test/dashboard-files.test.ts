@@ -3,7 +3,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseCli } from "../src/cli.js";
-import { isDashboardError, DashboardError } from "../src/dashboard/dashboard-error.js";
+import { DashboardError, isDashboardError } from "../src/dashboard/dashboard-error.js";
 import { isLocalClusterError, LocalCluster } from "../src/index.js";
 import { commandTask, type Json, post, Scheduler, teardownAll } from "./helpers.js";
 

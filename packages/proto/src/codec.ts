@@ -9,6 +9,7 @@ import {
 } from "@bufbuild/protobuf";
 import { isInteger, isSafeNumber, parse } from "lossless-json";
 import { CodecError } from "./codec-error.js";
+import { stringifyMesosJson } from "./mesos-json.js";
 
 /** The two encodings of the Mesos v1 HTTP APIs. */
 export type CodecName = "protobuf" | "json";
@@ -81,7 +82,7 @@ function parseJsonExact(text: string): JsonValue {
 
 /**
  * Builds the codec for one message schema. JSON uses proto (snake_case) field names and enum names, base64
- * bytes, and int64 as strings; reading ignores unknown fields and unknown enum values, so a newer master never
+ * bytes, and int64 as bare JSON numbers with every digit, as Mesos writes them; reading ignores unknown fields and unknown enum values, so a newer master never
  * ends a stream.
  *
  * @example
@@ -124,7 +125,9 @@ export function messageCodec<Desc extends DescMessage>(
       contentType: CONTENT_TYPES.json,
       encode: (message) => {
         try {
-          return utf8Encoder.encode(JSON.stringify(toJson(schema, message, { useProtoFieldName: true })));
+          return utf8Encoder.encode(
+            stringifyMesosJson(schema, toJson(schema, message, { useProtoFieldName: true })),
+          );
         } catch (cause) {
           throw new CodecError(`cannot encode ${schema.typeName} as JSON: ${errorText(cause)}`, { cause });
         }

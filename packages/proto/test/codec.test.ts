@@ -12,6 +12,7 @@ import {
   schedulerCodecs,
   TaskState,
   TaskStatusSchema,
+  Value_Type,
 } from "../src/index.js";
 import { BIG_INT64, sampleMessage } from "./support/sample-message.js";
 
@@ -104,7 +105,9 @@ describe("JSON encoding", () => {
       kill: { taskId: { value: "t" }, killPolicy: { gracePeriod: { nanoseconds: BIG_INT64 } } },
     });
     const json = untext.decode(codec.call.encode(kill));
-    expect(json).toContain(`"nanoseconds":"${BIG_INT64}"`);
+    // Written as Mesos writes it: a bare number with every digit.
+    expect(json).toContain(`"nanoseconds":${BIG_INT64}}`);
+    expect(json).not.toContain(`"${BIG_INT64}"`);
     expect(codec.call.decode(text.encode(json)).kill?.killPolicy?.gracePeriod?.nanoseconds).toBe(BIG_INT64);
     // Mesos writes int64 as a bare JSON number: parsing must not round it through a double.
     const bare = `{"type":"KILL","kill":{"task_id":{"value":"t"},"kill_policy":{"grace_period":{"nanoseconds":${BIG_INT64}}}}}`;
@@ -277,5 +280,35 @@ describe("encoding errors", () => {
       expect(() => schedulerCodecs(name).call.encode(call)).toThrow(CodecError);
       expect(() => schedulerCodecs(name).call.encode(call)).toThrow(/task_id/);
     }
+  });
+});
+
+describe("Mesos-style JSON numbers", () => {
+  const json = schedulerCodecs("json");
+  it("writes repeated and nested int64 values as numbers and reads them back", () => {
+    const event = create(scheduler.EventSchema, {
+      type: scheduler.Event_Type.OFFERS,
+      offers: {
+        offers: [
+          {
+            id: { value: "o" },
+            frameworkId: { value: "f" },
+            agentId: { value: "a" },
+            hostname: "h",
+            resources: [
+              {
+                name: "ports",
+                type: Value_Type.RANGES,
+                ranges: { range: [{ begin: 31000n, end: 18446744073709551615n }] },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const text = new TextDecoder().decode(json.event.encode(event));
+    expect(text).toContain('"range":[{"begin":31000,"end":18446744073709551615}]');
+    const back = json.event.decode(new TextEncoder().encode(text));
+    expect(back.offers?.offers[0]?.resources[0]?.ranges?.range[0]?.end).toBe(18446744073709551615n);
   });
 });

@@ -1,9 +1,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { create, isFieldSet } from "@bufbuild/protobuf";
-import { executor, executorCodecs, TaskState, TaskStatus_Source, TaskStatusSchema } from "@satyr/proto";
+import {
+  executor,
+  executorCodecs,
+  messageCodec,
+  TaskState,
+  TaskStatus_Source,
+  TaskStatusSchema,
+} from "@satyr/proto";
 import { EventStream } from "../http/event-stream.js";
 import { dropNonProtoKeys } from "../http/json-input.js";
-import { mesosEventCodec } from "../http/mesos-json.js";
+
 import {
   checkContentType,
   NOT_ACCEPTABLE_MESSAGE,
@@ -69,7 +76,7 @@ export async function handleExecutorRequest(
   if (call.type === executor.Call_Type.SUBSCRIBE) {
     const accept = negotiateAccept(req.headers.accept);
     if (accept === undefined) return replyText(res, 406, NOT_ACCEPTABLE_MESSAGE);
-    const stream = new EventStream(res, mesosEventCodec(executor.EventSchema, accept));
+    const stream = new EventStream(res, messageCodec(executor.EventSchema, accept));
     const subscribe = call.subscribe;
     const unacknowledgedTasks = new Set(
       (subscribe?.unacknowledgedTasks ?? []).map((t) => t.taskId?.value ?? ""),

@@ -13,6 +13,7 @@ import {
   type MasterInfo,
   MasterInfo_Capability_Type,
   MasterInfoSchema,
+  messageCodec,
   type Offer,
   Offer_Operation_Type,
   OfferSchema,
@@ -27,7 +28,7 @@ import {
   TaskStatusSchema,
 } from "@satyr/proto";
 import { EventStream } from "../http/event-stream.js";
-import { mesosEventCodec } from "../http/mesos-json.js";
+
 import { Resources } from "../resources.js";
 import { allocate } from "./allocator.js";
 import { validateExecutor, validateTask } from "./launch-validation.js";
@@ -193,7 +194,7 @@ export class Master implements MasterPort {
   ): void {
     const subscribe = call.subscribe!;
     const requestedId = call.frameworkId?.value;
-    const events = mesosEventCodec(scheduler.EventSchema, codec);
+    const events = messageCodec(scheduler.EventSchema, codec);
     if (requestedId !== undefined && this.#removedFrameworks.has(requestedId)) {
       const stream = new EventStream(res, events, { "Mesos-Stream-Id": randomUUID() });
       stream.send(
