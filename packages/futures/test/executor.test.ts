@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   cpus,
+  FunctionTask,
   isBrokenPoolError,
   isCancelledError,
   isInvalidTaskError,
@@ -10,7 +11,9 @@ import {
   isTimeoutError,
   type MapProgress,
   mem,
+  QueueScheduler,
   type RemoteTaskError,
+  run,
 } from "@satyr/core";
 import type { LocalCluster } from "@satyr/local";
 import { lastValueFrom, toArray } from "rxjs";
@@ -394,6 +397,20 @@ describe("MesosPoolExecutor.shutdown", () => {
     await ex.shutdown({ wait: false });
     expect(f.done()).toBe(false);
     expect(await f).toBe(200);
+  });
+
+  it("submits to a scheduler it is given and leaves that framework running on shutdown", async () => {
+    const scheduler = new QueueScheduler();
+    const running = await run(scheduler, { name: "futures-shared", master: cluster.masterUrl });
+    try {
+      const ex = new MesosPoolExecutor({ scheduler, resources: small });
+      expect(await ex.submit((x: number) => x * 2, [21])).toBe(42);
+      await ex.shutdown();
+      const task = new FunctionTask({ fn: () => "still running", resources: small });
+      expect(await scheduler.submit(task)).toBe("still running");
+    } finally {
+      await running.stop();
+    }
   });
 
   it("fails every call with a BrokenPoolError when the master cannot be reached", async () => {
