@@ -1,5 +1,5 @@
-import { create } from "@bufbuild/protobuf";
-import { ResourceSchema, Value_Type } from "@satyr/proto";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { OfferSchema, ResourceSchema, Value_Type } from "@satyr/proto";
 import {
   cpus,
   disk,
@@ -134,6 +134,31 @@ describe("port ranges", () => {
     ).toEqual([[31000, 31010]]);
     expect(() => ports([[10, 5]])).toThrow(/invalid range/);
     expect(Resources.of(ports([[1, 10]])).portCount).toBe(10);
+  });
+});
+
+describe("offers with resources satyr cannot represent", () => {
+  it("leaves out SET resources and types unknown to this version, keeping the rest usable", () => {
+    // Regression (fault suite): one such resource made the offer throw in onOffers, so it was neither used nor
+    // declined and every pending task waited forever.
+    const offer = makeOffer({
+      cpus: 2,
+      mem: 256,
+      resources: [
+        create(ResourceSchema, { name: "bugs", type: Value_Type.SET, set: { item: ["a", "b"] } }),
+        create(ResourceSchema, { name: "warp", type: 42 as Value_Type, scalar: { value: 1 } }),
+      ],
+    });
+    // Through the wire, as the client receives it: the unknown enum value leaves the required field unset.
+    const decoded = fromBinary(OfferSchema, toBinary(OfferSchema, offer));
+    for (const raw of [offer, decoded]) {
+      const resources = wrapOffer(raw).resources;
+      expect(resources.toVector()).toEqual({ cpus: 2, mem: 256, disk: 0 });
+      expect(resources.entries.map((e) => e.name)).not.toContain("warp");
+      expect(Resources.of(cpus(1), mem(128)).fits(resources)).toBe(true);
+    }
+    const unknown = decoded.resources.find((r) => r.name === "warp")!;
+    expect(() => ResourceEntry.fromProto(unknown)).toThrow(/unknown to this version/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { clone, create, toJsonString } from "@bufbuild/protobuf";
+import { clone, create, isFieldSet, toJsonString } from "@bufbuild/protobuf";
 import {
   type Resource,
   ResourceSchema,
@@ -108,6 +108,12 @@ export class ResourceEntry {
    * ```
    */
   static fromProto(resource: Resource): ResourceEntry {
+    if (!isFieldSet(resource, ResourceSchema.field.type)) {
+      throw new ResourceError(
+        resource.name,
+        `${resource.name}: resource type is unknown to this version of satyr`,
+      );
+    }
     const meta = clone(ResourceSchema, resource);
     meta.scalar = undefined;
     meta.ranges = undefined;
@@ -124,7 +130,7 @@ export class ResourceEntry {
       default:
         throw new ResourceError(
           resource.name,
-          `${resource.name}: resource type ${Value_Type[resource.type]} is not supported`,
+          `${resource.name}: resource type ${Value_Type[resource.type] ?? resource.type} is not supported`,
         );
     }
   }

@@ -1,4 +1,5 @@
-import type { Resource } from "@satyr/proto";
+import { isFieldSet } from "@bufbuild/protobuf";
+import { type Resource, ResourceSchema, Value_Type } from "@satyr/proto";
 import { ResourceError } from "../errors/resource-error.js";
 import {
   countPorts,
@@ -78,7 +79,9 @@ export class Resources {
   }
 
   /**
-   * Reads Mesos `Resource` messages (an offer's or a task's), keeping their metadata.
+   * Reads Mesos `Resource` messages (an offer's or a task's), keeping their metadata. Resources satyr cannot
+   * represent — SET-valued ones, and types newer than this code (an unknown `Value.Type`) — are left out, as a
+   * framework ignores what it does not understand: no task can ask for them, and the rest stays usable.
    *
    * @example
    * ```ts
@@ -86,7 +89,9 @@ export class Resources {
    * ```
    */
   static fromProtos(resources: readonly Resource[]): Resources {
-    return new Resources(merge(resources.map((r) => ResourceEntry.fromProto(r))));
+    return new Resources(
+      merge(resources.filter((r) => isRepresentable(r)).map((r) => ResourceEntry.fromProto(r))),
+    );
   }
 
   /**
@@ -348,6 +353,13 @@ function rank(name: string): number {
 }
 
 /** Merges entries of the same name, value kind and metadata; keeps first-seen order. */
+/** Whether {@link ResourceEntry.fromProto} can read `resource`: a scalar or ranges with its type really set. */
+function isRepresentable(resource: Resource): boolean {
+  // A type this code does not know decodes as unset (proto2 closed enum): it reads as SCALAR but is not one.
+  if (!isFieldSet(resource, ResourceSchema.field.type)) return false;
+  return resource.type === Value_Type.SCALAR || resource.type === Value_Type.RANGES;
+}
+
 function notAResource(value: unknown, index: number | undefined): ResourceError {
   const name =
     typeof value === "object" && value !== null && typeof (value as { name?: unknown }).name === "string"
