@@ -202,6 +202,43 @@ describe("packWith / launchOn / declineRest", () => {
     expect(client.callsOf("decline").map((c) => c.offerIds)).toEqual([["b"]]);
   });
 
+  it("fails only the task that cannot be placed, and survives a failing round", async () => {
+    class Broken extends CommandTask {
+      override executor(): never {
+        throw new Error("no executor for you");
+      }
+    }
+    class FlakyPlacer extends Placer {
+      failures = 1;
+      override place(...args: Parameters<Placer["place"]>): ReturnType<Placer["place"]> {
+        if (this.failures-- > 0) throw new Error("placement bug");
+        return super.place(...args);
+      }
+    }
+    const client = new FakeClient();
+    const broken = new Broken({ command: "true", resources: [cpus(0.1)] });
+    const fine = cmd("fine", 0.1, 16);
+    const errors: Error[] = [];
+    const pending$ = new BehaviorSubject<readonly Task<unknown>[]>([broken, fine]);
+    const offers = new Subject<ReturnType<typeof makeOffer>>();
+    const out: LaunchOutcome[] = [];
+    const sub = offers
+      .pipe(
+        packWith(pending$, { holdMs: 0, placer: new FlakyPlacer(), onError: (e) => errors.push(e) }),
+        launchOn(client.asClient),
+      )
+      .subscribe((o) => out.push(o));
+    offers.next(makeOffer({ id: "o1", cpus: 1, mem: 64 }));
+    await expect(broken.result).rejects.toThrow(/cannot be placed: no executor for you/);
+    await until(() => out.length === 1);
+    expect(errors.map((e) => e.message)).toEqual(["placement bug"]);
+    expect(out[0]?.tasks).toHaveLength(0);
+    offers.next(makeOffer({ id: "o2", cpus: 1, mem: 64 }));
+    await until(() => out.length === 2);
+    expect(out[1]?.tasks.map((t) => t.task)).toEqual([fine]);
+    sub.unsubscribe();
+  });
+
   it("accepts wrapped offers as well as raw ones", async () => {
     const client = new FakeClient();
     const task = cmd("t", 0.1, 16);

@@ -1,8 +1,9 @@
 import type { OfferID, Offer as OfferMessage } from "@satyr/proto";
 import { Observable, type OperatorFunction, type Subscription } from "rxjs";
+import { InvalidTaskError } from "../errors/invalid-task-error.js";
 import { Offer, wrapOffer } from "../resources/offer.js";
 import { TASK_CONTROL, type Task } from "../tasks/task.js";
-import { type OfferPlacement, type PlacementOptions, Placer } from "./placer.js";
+import { type OfferPlacement, type PlacementOptions, type PlacementRound, Placer } from "./placer.js";
 
 /** Options of {@link packWith}. */
 export interface PackWithOptions extends PlacementOptions {
@@ -18,6 +19,8 @@ export interface PackWithOptions extends PlacementOptions {
   readonly placer?: Placer;
   /** Called for a task whose TaskInfo cannot be built; by default the task is rejected with the error. */
   readonly onInvalid?: (task: Task<unknown>, error: Error) => void;
+  /** Called when a placement round fails unexpectedly; the pipeline goes on with the next round. */
+  readonly onError?: (error: Error) => void;
 }
 
 interface Held {
@@ -65,16 +68,32 @@ export function packWith(
       const flush = (): void => {
         immediate = undefined;
         if (held.size === 0) return;
-        const candidates = pending.filter((t) => t.state === "pending" && !t[TASK_CONTROL].settled);
+        const invalid = (task: Task<unknown>, error: Error): void => {
+          if (options.onInvalid !== undefined) options.onInvalid(task, error);
+          else task[TASK_CONTROL].reject(error);
+        };
+        const candidates: Task<unknown>[] = [];
+        for (const task of pending) {
+          if (task.state !== "pending" || task[TASK_CONTROL].settled) continue;
+          // A demand the packer cannot compare (NaN, negative, infinite) fails its own task, not the pipeline.
+          const bad = badDemand(task);
+          if (bad === undefined) candidates.push(task);
+          else invalid(task, bad);
+        }
         if (candidates.length > 0) {
-          const round = placer.place(
-            candidates,
-            [...held.values()].map((h) => h.offer),
-          );
-          for (const { task, error } of round.invalid) {
-            if (options.onInvalid !== undefined) options.onInvalid(task, error);
-            else task[TASK_CONTROL].reject(error);
+          let round: PlacementRound;
+          try {
+            round = placer.place(
+              candidates,
+              [...held.values()].map((h) => h.offer),
+            );
+          } catch (cause) {
+            // Never end the offer stream for every task: report, keep the offers held (they expire and are
+            // declined), and try again on the next round.
+            options.onError?.(cause instanceof Error ? cause : new Error(String(cause)));
+            round = { placements: [], unplaced: candidates, invalid: [] };
           }
+          for (const { task, error } of round.invalid) invalid(task, error);
           for (const placement of round.placements) {
             if (placement.tasks.length === 0) continue;
             const entry = held.get(placement.offer.id);
@@ -133,4 +152,34 @@ export function packWith(
         for (const s of subscriptions) s.unsubscribe();
       };
     });
+}
+
+/**
+ * Why a task cannot go through placement, checked without side effects before the round: a demand with a
+ * non-finite or negative amount, or a task whose resources, executor or constraints cannot even be read.
+ */
+function badDemand(task: Task<unknown>): Error | undefined {
+  try {
+    void task.constraints.length;
+    const vectors = [task.resources.toVector(), task.executor()?.resources.toVector() ?? {}];
+    for (const vector of vectors) {
+      for (const [name, amount] of Object.entries(vector)) {
+        if (!Number.isFinite(amount) || amount < 0) {
+          return new InvalidTaskError(
+            "resources",
+            `task ${task.id}: ${name} must be a finite amount >= 0, got ${amount}`,
+          );
+        }
+      }
+    }
+    return undefined;
+  } catch (cause) {
+    return new InvalidTaskError(
+      "task",
+      `task ${task.id} cannot be placed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
 }

@@ -284,6 +284,7 @@ export class QueueScheduler extends Scheduler {
             holdMs: this.#options.offerHoldMs ?? 1000,
             rescinds$: client.rescinds$,
             onInvalid: (task, error) => this.#settle(task, () => task[TASK_CONTROL].reject(error), "failed"),
+            onError: (error) => this.reportError("placement", error),
           }),
           launchOn(client, {
             ...timeout,
