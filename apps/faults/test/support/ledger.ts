@@ -83,7 +83,7 @@ export class SettleLedger {
   /** Submits `key` and settles it when `promise` does. */
   track<T>(key: string, promise: PromiseLike<T>): Promise<T> {
     this.submit(key);
-    return Promise.resolve(promise).then(
+    const tracked = Promise.resolve(promise).then(
       (value) => {
         this.settle(key, { ok: true });
         return value;
@@ -93,6 +93,9 @@ export class SettleLedger {
         throw error;
       },
     );
+    // A scenario that fails early leaves rejections unread: they must not surface as unhandled.
+    tracked.catch(() => undefined);
+    return tracked;
   }
 
   /** The keys submitted and not settled (for failure messages). */
