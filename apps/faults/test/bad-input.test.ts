@@ -10,14 +10,14 @@ import {
 } from "@satyr/core";
 import {
   decodeTaskPayload,
-  encodeRecord,
   encodeTaskResult,
   scheduler as proto,
   TaskState,
+  type Value_Type,
 } from "@satyr/proto";
 import { FakeMaster } from "../../../packages/core/test/support/fake-master.js";
 import { FaultProxy } from "../../../packages/core/test/support/fault-proxy.js";
-import { Harness, QUICK_CONNECT, RecordingLogger, trackFuture, until } from "./support/harness.js";
+import { Harness, QUICK_CONNECT, RecordingLogger, until } from "./support/harness.js";
 import { closeLedger, SettleLedger } from "./support/ledger.js";
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -255,7 +255,7 @@ describe("a misbehaving master", () => {
               { name: "cpus", type: 0, scalar: { value: 8 } },
               { name: "mem", type: 0, scalar: { value: 4096 } },
               { name: "quantum-flux", type: 0, scalar: { value: 3 } },
-              { name: "warp", type: 42, scalar: { value: 1 } },
+              { name: "warp", type: 42 as Value_Type, scalar: { value: 1 } },
             ],
           },
         ],
