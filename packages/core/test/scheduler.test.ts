@@ -385,6 +385,18 @@ describe("QueueScheduler (fake client)", () => {
     subscription.unsubscribe();
   });
 
+  it("declines an offer it cannot read instead of holding it", async () => {
+    const { client, scheduler, subscription } = harness();
+    const errors: HookError[] = [];
+    scheduler.errors$.subscribe((e) => errors.push(e));
+    const unreadable = makeOffer({ id: "bad", cpus: 1, ports: [[10, 5]] });
+    client.offers(unreadable);
+    await until(() => client.callsOf("decline").length === 1);
+    expect(client.callsOf("decline")[0]?.offerIds).toEqual(["bad"]);
+    expect(errors.map((e) => e.hook)).toEqual(["onOffers"]);
+    subscription.unsubscribe();
+  });
+
   it("refuses to submit the same task twice", async () => {
     const { scheduler, subscription } = harness();
     const task: Task<unknown> = new CommandTask({ command: "true" });

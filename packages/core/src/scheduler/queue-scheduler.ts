@@ -344,10 +344,18 @@ export class QueueScheduler extends Scheduler {
     }
   }
 
-  override onOffers(_client: SchedulerClient, offers: Offer[]): void | Promise<void> {
+  override onOffers(client: SchedulerClient, offers: Offer[]): void | Promise<void> {
     for (const offer of offers) {
+      let vector: Record<string, number>;
+      try {
+        vector = offer.resources.toVector();
+      } catch (cause) {
+        // An offer this code cannot read must still go back, or the resources stay held by this framework.
+        this.reportError("onOffers", cause);
+        client.decline([offer.id]).catch((error: unknown) => this.reportError("decline", error));
+        continue;
+      }
       const known = this.#agents.get(offer.agentId);
-      const vector = offer.resources.toVector();
       const max = known?.max ?? {};
       for (const [name, amount] of Object.entries(vector)) max[name] = Math.max(max[name] ?? 0, amount);
       this.#agents.set(offer.agentId, { max, offer });
