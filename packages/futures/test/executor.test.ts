@@ -205,7 +205,7 @@ describe("MesosPoolExecutor.submit and Future", () => {
       resources: small,
     });
     try {
-      const spans = await Promise.all(Array.from({ length: 6 }, () => two.submit(timedSleep, [150])));
+      const spans = await Promise.all(Array.from({ length: 6 }, () => two.submit(timedSleep, [400])));
       expect(peakOverlap(spans)).toBe(2);
     } finally {
       await two.shutdown();
@@ -247,7 +247,7 @@ describe("MesosPoolExecutor.map", () => {
   });
 
   it("runs tasks concurrently: order follows input, not completion", async () => {
-    const input = [400, 100, 200, 50];
+    const input = [800, 300, 500, 200];
     const values: [number, number][] = [];
     for await (const v of executor.map(timedSleep, [input], { chunksize: 1 })) values.push(v);
     // Each result sits at its input's position (its span lasted that input's sleep), and the calls overlapped.

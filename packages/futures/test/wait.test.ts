@@ -99,19 +99,19 @@ describe("asCompleted", () => {
   it("yields already-done futures first, then the others as they complete, each once", async () => {
     const done = executor.submit(() => "done");
     await done;
-    const slow = executor.submit(sleepFor, [600]);
-    const quick = executor.submit(sleepFor, [100]);
+    const slow = executor.submit(sleepFor, [2000]);
+    const quick = executor.submit(sleepFor, [50]);
     const order: CompletedFuture<unknown>[] = [];
     for await (const f of asCompleted([slow, done, quick, slow])) order.push(f);
     expect(order).toEqual([done, quick, slow]);
   });
 
   it("raises a TimeoutError if not all complete within timeout", async () => {
-    const slow = executor.submit(sleepFor, [3000]);
+    const slow = executor.submit(sleepFor, [6000]);
     const quick = executor.submit(sleepFor, [10]);
     const seen: CompletedFuture<unknown>[] = [];
     const error = await (async () => {
-      for await (const f of asCompleted([slow, quick], { timeout: 500 })) seen.push(f);
+      for await (const f of asCompleted([slow, quick], { timeout: 2000 })) seen.push(f);
     })().catch((e: unknown) => e);
     expect(isTimeoutError(error)).toBe(true);
     expect(seen).toEqual([quick]);

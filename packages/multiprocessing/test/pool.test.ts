@@ -82,7 +82,7 @@ describe("apply and applyAsync", () => {
   });
 
   it("runs several applyAsync calls concurrently, bounded by processes", async () => {
-    const results = Array.from({ length: 8 }, () => pool.applyAsync(timedSleep, [250]));
+    const results = Array.from({ length: 8 }, () => pool.applyAsync(timedSleep, [500]));
     const spans = await Promise.all(results.map((r) => r.get()));
     const peak = peakOverlap(spans);
     expect(peak).toBeGreaterThan(1);
@@ -136,8 +136,8 @@ describe("map family", () => {
     for await (const v of pool.imap(sleepFor, [300, 10, 100])) ordered.push(v as number);
     expect(ordered).toEqual([300, 10, 100]);
     const unordered: number[] = [];
-    for await (const v of pool.imapUnordered(sleepFor, [600, 10, 250])) unordered.push(v as number);
-    expect(unordered).toEqual([10, 250, 600]);
+    for await (const v of pool.imapUnordered(sleepFor, [2000, 10, 700])) unordered.push(v as number);
+    expect(unordered).toEqual([10, 700, 2000]);
   });
 
   it("imap reads lazily within buffersize and reports progress$ until every task settled", async () => {
