@@ -209,8 +209,10 @@ export class WorkerPool {
     slot.job = job;
     job.slot = slot;
     // A fresh buffer of exactly the payload: posting a view would clone the whole (possibly large) buffer under
-    // it. Small payloads are copied (cheaper than a transfer); large ones are moved.
-    const data = job.data.slice();
+    // it. Small payloads are copied (cheaper than a transfer); large ones are moved. Uint8Array's own slice
+    // copies even when the payload is a Node Buffer, whose slice is a view of a shared slab that a transfer
+    // would detach under every other view of it.
+    const data = Uint8Array.prototype.slice.call(job.data);
     const message: WorkerJob = { id: job.id, data };
     slot.worker.postMessage(message, data.byteLength >= TRANSFER_THRESHOLD_BYTES ? [data.buffer] : []);
   }
