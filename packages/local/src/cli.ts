@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { readCredentialsFile } from "./credentials-file.js";
 import { LocalClusterError } from "./errors.js";
 import type { AgentResources, LocalClusterOptions } from "./options.js";
 
@@ -10,7 +11,11 @@ Stops cleanly on SIGINT or SIGTERM.
 
 Options:
   --agents <n>                  number of agents (default 1)
-  --host <ip>                   interface to bind (default 127.0.0.1)
+  --host <ip>                   interface to bind (default 127.0.0.1: loopback only; any other
+                                address is reported with a warning)
+  --credentials <file>          require HTTP basic authentication of frameworks with these
+                                credentials (Mesos's format: JSON {"credentials": [...]} or
+                                "principal secret" lines)
   --port <n>                    master port (default 0: any free port)
   --cpus <n> --mem <mb> --disk <mb> --gpus <n>
                                 resources of each agent (default: a fair share of this machine)
@@ -69,6 +74,7 @@ export function parseCli(argv: readonly string[]): LocalClusterOptions | "help" 
       options: {
         agents: { type: "string" },
         host: { type: "string" },
+        credentials: { type: "string" },
         port: { type: "string" },
         cpus: { type: "string" },
         mem: { type: "string" },
@@ -122,6 +128,8 @@ export function parseCli(argv: readonly string[]): LocalClusterOptions | "help" 
   set("agents", number("agents", str("agents")));
   set("host", str("host"));
   set("port", number("port", str("port")));
+  const credentials = str("credentials");
+  if (credentials !== undefined) set("credentials", readCredentialsFile(credentials));
   if (Object.keys(resources).length > 0) set("resources", resources as AgentResources);
   if (Object.keys(attributes).length > 0) set("attributes", attributes);
   set("workDir", str("work-dir"));

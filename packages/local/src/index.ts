@@ -12,6 +12,8 @@
  */
 
 export { NO_DOCKER_MESSAGE } from "./agent/builtin-executor.js";
+export { bindWarning } from "./bind-warning.js";
+export { type Credential, parseCredentials, readCredentialsFile } from "./credentials-file.js";
 export { isLocalClusterError, LocalClusterError, type LocalClusterErrorCode } from "./errors.js";
 export { type LocalAgent, LocalCluster } from "./local-cluster.js";
 export { MESOS_VERSION } from "./master/master.js";

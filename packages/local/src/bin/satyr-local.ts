@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { bindWarning } from "../bind-warning.js";
 import { parseCli, USAGE } from "../cli.js";
 import { isLocalClusterError } from "../errors.js";
 import { LocalCluster } from "../local-cluster.js";
@@ -17,6 +18,8 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  const warning = bindWarning(options.host ?? "127.0.0.1");
+  if (warning !== undefined) process.stderr.write(`${warning}\n`);
   const cluster = await LocalCluster.start(options);
   process.stdout.write(`${cluster.masterUrl}\n`);
   for (const agent of cluster.agents)
