@@ -192,6 +192,19 @@ describe("MesosPoolExecutor.submit and Future", () => {
     expect(await executor.submit({ module }, [7])).toBe(21);
   });
 
+  it("starts its executor as the executor option says (command environment here)", async () => {
+    await using custom = new MesosPoolExecutor({
+      name: "futures-executor-option",
+      master: cluster.masterUrl,
+      maxWorkers: 1,
+      resources: small,
+      executor: { environment: { SATYR_TEST_MARK: "from-the-pool-option" } },
+    });
+    expect(await custom.submit(() => process.env.SATYR_TEST_MARK, [])).toBe("from-the-pool-option");
+    // The default executor does not carry it: the option made a distinct ExecutorInfo.
+    expect(await executor.submit(() => process.env.SATYR_TEST_MARK ?? "unset", [])).toBe("unset");
+  });
+
   it("takes resources per call", async () => {
     const future = executor.submit(() => "fits", [], { resources: [cpus(0.5), mem(64)] });
     expect(await future.result(10_000)).toBe("fits");

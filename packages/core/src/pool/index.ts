@@ -15,7 +15,12 @@ export {
 } from "./function-pool.js";
 export { defaultChunksize, type MapProgress } from "./map-progress.js";
 export { MapRun, type MapRunOptions } from "./map-run.js";
-export { type PoolBackendOptions, poolBackend, SchedulerChunkRunner } from "./pool-backend.js";
+export {
+  type ChunkRunnerOptions,
+  type PoolBackendOptions,
+  poolBackend,
+  SchedulerChunkRunner,
+} from "./pool-backend.js";
 export { type CallSettlement, type CallState, PoolCall } from "./pool-call.js";
 export {
   BrokenPoolError,

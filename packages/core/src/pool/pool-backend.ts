@@ -1,5 +1,6 @@
 import { type Running, type RunOptions, run } from "../run.js";
 import { QueueScheduler, type QueueSchedulerOptions } from "../scheduler/queue-scheduler.js";
+import type { ExecutorOptions } from "../tasks/executor-spec.js";
 import { FunctionTask } from "../tasks/function-task.js";
 import type { ChunkOutcome, ChunkRequest, ChunkRunHooks, ChunkRunner, PoolBackend } from "./chunk-runner.js";
 import { reportCallbackError } from "./report-callback-error.js";
@@ -27,7 +28,22 @@ export interface PoolBackendOptions {
   readonly run?: Omit<RunOptions, "name" | "master"> | undefined;
   /** Called with every `FunctionTask` the pool submits (task ids, `state$`): for logs and diagnostics. */
   readonly onTask?: ((task: FunctionTask<unknown>) => void) | undefined;
+  /**
+   * How agents start the executor that runs the pool's functions (command, URIs, container, resources); by
+   * default the installed satyr-executor with the same Node.js, which needs the same install path on every agent.
+   */
+  readonly executor?: ExecutorOptions | undefined;
 }
+
+/**
+ * What a {@link SchedulerChunkRunner} adds to every task it submits.
+ *
+ * @example
+ * ```ts
+ * const options: ChunkRunnerOptions = { executor: { command: "satyr-executor", uris: ["https://example.com/executor.tgz"] } };
+ * ```
+ */
+export type ChunkRunnerOptions = Pick<PoolBackendOptions, "onTask" | "executor">;
 
 /**
  * A {@link ChunkRunner} over a `QueueScheduler`: each chunk is one `FunctionTask.chunk`, submitted with the
@@ -43,10 +59,12 @@ export interface PoolBackendOptions {
 export class SchedulerChunkRunner implements ChunkRunner {
   readonly scheduler: QueueScheduler;
   readonly #onTask: ((task: FunctionTask<unknown>) => void) | undefined;
+  readonly #executor: ExecutorOptions | undefined;
 
-  constructor(scheduler: QueueScheduler, onTask?: (task: FunctionTask<unknown>) => void) {
+  constructor(scheduler: QueueScheduler, options: ChunkRunnerOptions = {}) {
     this.scheduler = scheduler;
-    this.#onTask = onTask;
+    this.#onTask = options.onTask;
+    this.#executor = options.executor;
   }
 
   async run(request: ChunkRequest, hooks: ChunkRunHooks): Promise<readonly ChunkOutcome[]> {
@@ -55,6 +73,7 @@ export class SchedulerChunkRunner implements ChunkRunner {
       calls: request.calls,
       name: request.name,
       ...(request.resources === undefined ? {} : { resources: request.resources }),
+      ...(this.#executor === undefined ? {} : { executor: this.#executor }),
     });
     if (this.#onTask !== undefined) {
       try {
@@ -86,14 +105,14 @@ export function poolBackend(options: PoolBackendOptions = {}): PoolBackend {
   let running: Running | undefined;
   return {
     async start() {
-      if (options.scheduler !== undefined) return new SchedulerChunkRunner(options.scheduler, options.onTask);
+      if (options.scheduler !== undefined) return new SchedulerChunkRunner(options.scheduler, options);
       const scheduler = new QueueScheduler(options.schedulerOptions ?? {});
       running = await run(scheduler, {
         ...options.run,
         name: options.name ?? "satyr-pool",
         ...(options.master === undefined ? {} : { master: options.master }),
       });
-      return new SchedulerChunkRunner(scheduler, options.onTask);
+      return new SchedulerChunkRunner(scheduler, options);
     },
     async stop() {
       await running?.stop();
