@@ -9,6 +9,4 @@ export default {
   },
   testMatch: ["<rootDir>/test/**/*.test.ts"],
   testTimeout: 30000,
-  // TODO(foundation): drop once every package has tests.
-  passWithNoTests: true,
 };
