@@ -11,7 +11,15 @@ import { isInteger, isSafeNumber, parse } from "lossless-json";
 import { CodecError } from "./codec-error.js";
 import { stringifyMesosJson } from "./mesos-json.js";
 
-/** The two encodings of the Mesos v1 HTTP APIs. */
+/**
+ * The two encodings of the Mesos v1 HTTP APIs.
+ *
+ * @example
+ * ```ts
+ * const codec: CodecName = codecNameOf(response.headers.get("content-type") ?? undefined) ?? "protobuf";
+ * const events = schedulerCodecs(codec).event;
+ * ```
+ */
 export type CodecName = "protobuf" | "json";
 
 /**

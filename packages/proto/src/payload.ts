@@ -67,7 +67,15 @@ export interface TaskResult {
   readonly outcomes: readonly CallOutcome[];
 }
 
-/** Options of {@link encodeTaskResult}. */
+/**
+ * Options of {@link encodeTaskResult}.
+ *
+ * @example
+ * ```ts
+ * const options: EncodeTaskResultOptions = { maxBytes: 1024 * 1024 };
+ * const data = encodeTaskResult({ outcomes: [{ ok: true, value: "done" }] }, options);
+ * ```
+ */
 export interface EncodeTaskResultOptions {
   /** Largest encoding accepted, in bytes (default {@link DEFAULT_MAX_RESULT_BYTES}). */
   readonly maxBytes?: number;

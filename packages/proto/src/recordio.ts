@@ -1,9 +1,25 @@
 import { RecordIOError } from "./recordio-error.js";
 
-/** Default cap on one record's length: a master's OFFERS event for a large cluster stays far below it. */
+/**
+ * Default cap on one record's length: a master's OFFERS event for a large cluster stays far below it.
+ *
+ * @example
+ * ```ts
+ * // Accept records up to four times the default (a very large cluster's OFFERS event).
+ * const decoder = new RecordIODecoder({ maxRecordBytes: 4 * DEFAULT_MAX_RECORD_BYTES });
+ * ```
+ */
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
-/** Options of {@link RecordIODecoder} and {@link readRecords}. */
+/**
+ * Options of {@link RecordIODecoder} and {@link readRecords}.
+ *
+ * @example
+ * ```ts
+ * const options: RecordIOOptions = { maxRecordBytes: 1 << 20 };
+ * for await (const record of readRecords(response.body, options)) handle(record);
+ * ```
+ */
 export interface RecordIOOptions {
   /** Longest record accepted, in bytes; a longer length header fails with {@link RecordIOError}. */
   readonly maxRecordBytes?: number;

@@ -18,7 +18,15 @@ export interface RemoteErrorData {
   cause?: RemoteErrorData;
 }
 
-/** Options of {@link serializeError}. */
+/**
+ * Options of {@link serializeError}.
+ *
+ * @example
+ * ```ts
+ * const options: SerializeErrorOptions = { maxBytes: 4096 };
+ * const data = serializeError(new Error("disk full"), options);
+ * ```
+ */
 export interface SerializeErrorOptions {
   /** Upper bound of the encoded size of the result; longer texts are cut, then causes and props dropped. */
   readonly maxBytes?: number;
@@ -27,13 +35,36 @@ export interface SerializeErrorOptions {
 /**
  * Default size cap of one serialized error: enough for a long stack and a cause chain, small enough that a
  * failing chunk of many calls stays a reasonable status update.
+ *
+ * @example
+ * ```ts
+ * // Give errors with long cause chains more room than the default.
+ * const data = serializeError(error, { maxBytes: 2 * DEFAULT_MAX_ERROR_BYTES });
+ * ```
  */
 export const DEFAULT_MAX_ERROR_BYTES = 64 * 1024;
-/** Causes kept below the top error; deeper ones are cut (a cause cycle also ends here). */
+/**
+ * Causes kept below the top error; deeper ones are cut (a cause cycle also ends here).
+ *
+ * @example
+ * ```ts
+ * let depth = 0;
+ * for (let c = serializeError(error).cause; c !== undefined; c = c.cause) depth++;
+ * // depth <= MAX_CAUSE_DEPTH
+ * ```
+ */
 export const MAX_CAUSE_DEPTH = 8;
 /** Smallest `maxBytes` accepted: below it not even a name and a short message fit. */
 const MIN_MAX_BYTES = 256;
-/** Key added to `props` of the top error when something was removed to respect the size cap. */
+/**
+ * Key added to `props` of the top error when something was removed to respect the size cap.
+ *
+ * @example
+ * ```ts
+ * const data = serializeError(hugeError);
+ * if (TRUNCATED_PROP in data.props) console.warn(`error report shortened: ${String(data.props[TRUNCATED_PROP])}`);
+ * ```
+ */
 export const TRUNCATED_PROP = "satyr.truncated";
 const CUT = "… [truncated]";
 
