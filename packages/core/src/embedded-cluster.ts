@@ -1,12 +1,35 @@
 import { LocalClusterUnavailableError } from "./errors/local-cluster-unavailable-error.js";
 
-/** What `run()` needs from an embedded `LocalCluster` (`@satyr/local`). */
+/**
+ * What `run()` needs from an embedded `LocalCluster` (`@satyr/local`).
+ *
+ * @example
+ * ```ts
+ * const cluster: EmbeddedCluster = await startEmbeddedCluster({ agents: 1 });
+ * try {
+ *   console.log(`master at ${cluster.masterUrl}`);
+ * } finally {
+ *   await cluster.stop();
+ * }
+ * ```
+ */
 export interface EmbeddedCluster {
   readonly masterUrl: string;
   stop(): Promise<void>;
 }
 
-/** Loads a module by specifier (the dynamic `import()`, replaceable for tests). */
+/**
+ * Loads a module by specifier (the dynamic `import()`, replaceable for tests).
+ *
+ * @example
+ * ```ts
+ * // Pretend @satyr/local is not installed: startEmbeddedCluster throws a LocalClusterUnavailableError.
+ * const missing: ModuleImporter = async () => {
+ *   throw Object.assign(new Error("not found"), { code: "ERR_MODULE_NOT_FOUND" });
+ * };
+ * await startEmbeddedCluster({}, missing);
+ * ```
+ */
 export type ModuleImporter = (specifier: string) => Promise<unknown>;
 
 const importModule: ModuleImporter = (specifier) => import(specifier);

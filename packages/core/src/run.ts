@@ -9,7 +9,21 @@ import { CancelledError } from "./errors/cancelled-error.js";
 import { TimeoutError } from "./errors/timeout-error.js";
 import type { Scheduler } from "./scheduler/scheduler.js";
 
-/** Options of {@link run}. */
+/**
+ * Options of {@link run}.
+ *
+ * @example
+ * ```ts
+ * const options: RunOptions = {
+ *   name: "nightly-etl",
+ *   master: "zk://zk1:2181,zk2:2181/mesos",
+ *   framework: { roles: ["etl"], checkpoint: true },
+ *   connect: { codec: "json" },
+ *   timeoutMs: 60_000,
+ * };
+ * await using running = await run(new QueueScheduler(), options);
+ * ```
+ */
 export interface RunOptions extends CallOptions {
   /** The framework name. */
   readonly name: string;
@@ -36,7 +50,16 @@ export interface RunOptions extends CallOptions {
   readonly teardown?: boolean;
 }
 
-/** Options of {@link Running.stop}; the defaults come from {@link RunOptions}. */
+/**
+ * Options of {@link Running.stop}; the defaults come from {@link RunOptions}.
+ *
+ * @example
+ * ```ts
+ * // Wait at most a minute for pending tasks, then leave the framework registered for a failover.
+ * const options: StopOptions = { teardown: false, signal: AbortSignal.timeout(60_000) };
+ * await running.stop(options);
+ * ```
+ */
 export interface StopOptions {
   readonly drain?: boolean;
   readonly teardown?: boolean;

@@ -1,7 +1,15 @@
 import type { RemoteErrorData } from "@satyr/proto";
 import { hasErrorName, SatyrError } from "./satyr-error.js";
 
-/** Where a remote failure happened; every field is optional because not every status carries it. */
+/**
+ * Where a remote failure happened; every field is optional because not every status carries it.
+ *
+ * @example
+ * ```ts
+ * const options: RemoteTaskErrorOptions = { taskId: "satyr-7", agentId: "agent-1" };
+ * const error = new RemoteTaskError({ name: "TypeError", message: "boom", props: {} }, options);
+ * ```
+ */
 export interface RemoteTaskErrorOptions {
   /** The Mesos task id of the attempt that failed. */
   readonly taskId?: string;
