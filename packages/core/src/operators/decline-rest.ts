@@ -2,7 +2,19 @@ import { mergeMap, type Observable, type OperatorFunction } from "rxjs";
 import type { SchedulerClient } from "../client/scheduler-client.js";
 import type { OfferPlacement } from "./placer.js";
 
-/** Options of {@link declineRest}. */
+/**
+ * Options of {@link declineRest}.
+ *
+ * @example
+ * ```ts
+ * const options: DeclineRestOptions = {
+ *   refuseSeconds: 30,
+ *   timeoutMs: 5_000,
+ *   onError: (error, placement) => console.warn(`decline of ${placement.offer.id} failed`, error),
+ * };
+ * offers$.pipe(packWith(pending$), launchOn(client), declineRest(client, options)).subscribe();
+ * ```
+ */
 export interface DeclineRestOptions {
   /** How long the master should not re-offer the declined resources (default 5, Mesos's default). */
   readonly refuseSeconds?: number;

@@ -4,14 +4,36 @@ import type { SchedulerClient } from "../client/scheduler-client.js";
 import { TASK_CONTROL } from "../tasks/task.js";
 import type { OfferPlacement } from "./placer.js";
 
-/** A placement after {@link launchOn}: whether its ACCEPT went through, and why not. */
+/**
+ * A placement after {@link launchOn}: whether its ACCEPT went through, and why not.
+ *
+ * @example
+ * ```ts
+ * offers$.pipe(packWith(pending$), launchOn(client)).subscribe((outcome: LaunchOutcome) => {
+ *   if (outcome.error !== undefined) console.warn(`launch on ${outcome.offer.hostname} failed`, outcome.error);
+ *   else if (outcome.launched) console.log(`${outcome.tasks.length} task(s) on ${outcome.offer.hostname}`);
+ * });
+ * ```
+ */
 export interface LaunchOutcome extends OfferPlacement {
   /** True when the offer's tasks were launched; false for offers with no tasks and for failed launches. */
   readonly launched: boolean;
   readonly error?: Error;
 }
 
-/** Options of {@link launchOn}. */
+/**
+ * Options of {@link launchOn}.
+ *
+ * @example
+ * ```ts
+ * const options: LaunchOnOptions = {
+ *   concurrency: 8,
+ *   timeoutMs: 10_000,
+ *   onFailure: (outcome) => console.warn(`relaunching tasks of ${outcome.offer.id}`, outcome.error),
+ * };
+ * offers$.pipe(packWith(pending$), launchOn(client, options), declineRest(client)).subscribe();
+ * ```
+ */
 export interface LaunchOnOptions extends Pick<CallOptions, "timeoutMs"> {
   /**
    * The ACCEPT's filter for the offer's unused resources. Default 0: what is left of an agent comes back at the

@@ -5,7 +5,20 @@ import { Offer, wrapOffer } from "../resources/offer.js";
 import { TASK_CONTROL, type Task } from "../tasks/task.js";
 import { type OfferPlacement, type PlacementOptions, type PlacementRound, Placer } from "./placer.js";
 
-/** Options of {@link packWith}. */
+/**
+ * Options of {@link packWith}.
+ *
+ * @example
+ * ```ts
+ * const options: PackWithOptions = {
+ *   heuristic: "ffd",
+ *   holdMs: 250,
+ *   rescinds$: client.rescinds$,
+ *   onInvalid: (task, error) => console.warn(`${task.name} cannot launch`, error),
+ * };
+ * client.offers$.pipe(packWith(pending$, options), launchOn(client), declineRest(client)).subscribe();
+ * ```
+ */
 export interface PackWithOptions extends PlacementOptions {
   /**
    * How long an offer that got no task is kept for work that may arrive soon, before it is emitted with no

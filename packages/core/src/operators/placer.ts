@@ -8,7 +8,16 @@ import { executorInfoWith } from "../tasks/executor-spec.js";
 import { TASK_CONTROL, type Task } from "../tasks/task.js";
 import type { TaskPhase } from "../tasks/task-state.js";
 
-/** How tasks are packed onto offers. */
+/**
+ * How tasks are packed onto offers.
+ *
+ * @example
+ * ```ts
+ * // Memory counts twice as much as CPU when ranking bins.
+ * const options: PlacementOptions = { heuristic: "bfd", weights: { cpus: 1, mem: 2 } };
+ * const placer = new Placer(options);
+ * ```
+ */
 export interface PlacementOptions {
   /** The `@satyr/binpack` heuristic (default `"bfd"`, like the original QueueScheduler). */
   readonly heuristic?: Heuristic;
@@ -16,7 +25,18 @@ export interface PlacementOptions {
   readonly weights?: Weights;
 }
 
-/** One task placed on an offer: what it takes from the offer and the TaskInfo to launch. */
+/**
+ * One task placed on an offer: what it takes from the offer and the TaskInfo to launch.
+ *
+ * @example
+ * ```ts
+ * for (const placement of placer.place(tasks, offers).placements) {
+ *   for (const placed of placement.tasks) {
+ *     console.log(placed.task.name, placed.taskInfo.taskId?.value, placed.ports, placed.resources.cpus);
+ *   }
+ * }
+ * ```
+ */
 export interface PlacedTask {
   readonly task: Task<unknown>;
   /** Resources taken from the offer (offer metadata intact, ports assigned). */
@@ -25,13 +45,32 @@ export interface PlacedTask {
   readonly taskInfo: TaskInfo;
 }
 
-/** An offer and the tasks placed on it; no tasks means the offer should be declined. */
+/**
+ * An offer and the tasks placed on it; no tasks means the offer should be declined.
+ *
+ * @example
+ * ```ts
+ * const handle = async ({ offer, tasks }: OfferPlacement) => {
+ *   if (tasks.length === 0) await client.decline([offer.id]);
+ *   else await client.launch([offer.id], tasks.map((t) => t.taskInfo));
+ * };
+ * ```
+ */
 export interface OfferPlacement {
   readonly offer: Offer;
   readonly tasks: readonly PlacedTask[];
 }
 
-/** The outcome of one {@link Placer.place} round. */
+/**
+ * The outcome of one {@link Placer.place} round.
+ *
+ * @example
+ * ```ts
+ * const round: PlacementRound = placer.place(pendingTasks, offers);
+ * for (const { task, error } of round.invalid) console.warn(`${task.name} is invalid`, error);
+ * console.log(`${round.unplaced.length} task(s) wait for the next offers`);
+ * ```
+ */
 export interface PlacementRound {
   /** One entry per offer, in input order. */
   readonly placements: OfferPlacement[];

@@ -54,7 +54,16 @@ export function terminalStatuses(): OperatorFunction<UpdateLike, TaskStatus> {
     );
 }
 
-/** One task's statuses, as emitted by {@link byTask}. */
+/**
+ * One task's statuses, as emitted by {@link byTask}.
+ *
+ * @example
+ * ```ts
+ * client.updates$.pipe(byTask()).subscribe((stream: TaskStatusStream) => {
+ *   stream.statuses$.pipe(toArray()).subscribe((all) => console.log(stream.taskId, all.length, "statuses"));
+ * });
+ * ```
+ */
 export interface TaskStatusStream {
   readonly taskId: string;
   /** The task's statuses from the first one seen; completes after its terminal one. Subscribe synchronously. */
