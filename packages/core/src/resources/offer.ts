@@ -3,7 +3,16 @@ import { Value_Type } from "@satyr/proto";
 import { Resources } from "./resources.js";
 import { WrapperRegistry } from "./wrapper-registry.js";
 
-/** An agent attribute's value: text, a number, port-like ranges or a set of strings. */
+/**
+ * An agent attribute's value: text, a number, port-like ranges or a set of strings.
+ *
+ * @example
+ * ```ts
+ * // An agent started with --attributes="rack:r1;cores:16;zones:{eu-1,eu-2}"
+ * const value: AttributeValue | undefined = offer.attributes.cores;
+ * if (typeof value === "number" && value >= 8) console.log(`${offer.hostname} has ${value} cores`);
+ * ```
+ */
 export type AttributeValue = string | number | readonly (readonly [number, number])[] | readonly string[];
 
 /**

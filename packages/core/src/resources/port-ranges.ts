@@ -1,6 +1,15 @@
 import { ResourceError } from "../errors/resource-error.js";
 
-/** An inclusive range of port numbers `[begin, end]`, as Mesos `Value.Range`. */
+/**
+ * An inclusive range of port numbers `[begin, end]`, as Mesos `Value.Range`.
+ *
+ * @example
+ * ```ts
+ * const range: PortRange = [31000, 31009];
+ * countPorts([range]); // 10
+ * Resources.of(ports([range])).portCount; // 10
+ * ```
+ */
 export type PortRange = readonly [begin: number, end: number];
 
 /**

@@ -13,6 +13,16 @@ import { countPorts, normalizeRanges, type PortRange } from "./port-ranges.js";
 /**
  * The amount one resource entry holds: a scalar, concrete port ranges, or (for a task's demand only) a number
  * of ports still to be chosen from an offer's ranges.
+ *
+ * @example
+ * ```ts
+ * function describe(amount: ResourceAmount): string {
+ *   if (amount.kind === "scalar") return String(amount.value);
+ *   if (amount.kind === "ranges") return amount.ranges.map(([b, e]) => `${b}-${e}`).join(",");
+ *   return `${amount.count} port(s) to pick`;
+ * }
+ * describe(ResourceEntry.count("ports", 2).amount); // "2 port(s) to pick"
+ * ```
  */
 export type ResourceAmount =
   | { readonly kind: "scalar"; readonly value: number }

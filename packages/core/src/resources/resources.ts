@@ -12,10 +12,28 @@ import {
 import { ResourceEntry, roundScalar } from "./resource-entry.js";
 import { BUILT_IN_SCALARS } from "./scalar-kinds.js";
 
-/** What APIs accept where resources are expected. */
+/**
+ * What APIs accept where resources are expected.
+ *
+ * @example
+ * ```ts
+ * const small: ResourcesInput = [cpus(0.5), mem(256)];
+ * const withPorts: ResourcesInput = Resources.of(cpus(1), mem(512), ports(2));
+ * Resources.from(small).mem; // 256
+ * new CommandTask({ command: "./serve", resources: withPorts });
+ * ```
+ */
 export type ResourcesInput = Resources | ResourceEntry | readonly (ResourceEntry | Resources)[];
 
-/** Result of {@link Resources.compare}: a partial order, `undefined` when neither side fits in the other. */
+/**
+ * Result of {@link Resources.compare}: a partial order, `undefined` when neither side fits in the other.
+ *
+ * @example
+ * ```ts
+ * const order: ResourceOrder = Resources.of(cpus(1), mem(64)).compare([cpus(2), mem(64)]); // -1
+ * if (order === undefined) console.log("neither fits in the other");
+ * ```
+ */
 export type ResourceOrder = -1 | 0 | 1 | undefined;
 
 const EPSILON = 1e-9;

@@ -1,6 +1,15 @@
 import { ResourceError } from "../errors/resource-error.js";
 
-/** A scalar resource kind known to satyr: its Mesos name and how it should be weighted when packing. */
+/**
+ * A scalar resource kind known to satyr: its Mesos name and how it should be weighted when packing.
+ *
+ * @example
+ * ```ts
+ * const fpgas: ScalarKind = { name: "fpgas" };
+ * registerScalarKind(fpgas);
+ * scalarKinds().find((k) => k.name === "mem")?.unit; // "MB"
+ * ```
+ */
 export interface ScalarKind {
   /** The Mesos resource name, e.g. `"cpus"`. */
   readonly name: string;

@@ -1,4 +1,17 @@
-/** One registered wrapper: a test on the raw message and how to build the wrapper from it. */
+/**
+ * One registered wrapper: a test on the raw message and how to build the wrapper from it.
+ *
+ * @example
+ * ```ts
+ * import type { Offer as OfferMessage } from "@satyr/proto";
+ * class RackOffer extends Offer {}
+ * const entry: WrapperEntry<OfferMessage, Offer> = {
+ *   match: (m) => m.attributes.some((a) => a.name === "rack"),
+ *   wrap: (m) => new RackOffer(m),
+ * };
+ * const unregister = offerWrappers.register(entry);
+ * ```
+ */
 export interface WrapperEntry<M, W> {
   readonly match: (message: M) => boolean;
   readonly wrap: (message: M) => W;
