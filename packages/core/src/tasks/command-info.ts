@@ -7,7 +7,15 @@ import {
   EnvironmentSchema,
 } from "@satyr/proto";
 
-/** A URI the Mesos fetcher downloads into the sandbox before the command runs. */
+/**
+ * A URI the Mesos fetcher downloads into the sandbox before the command runs.
+ *
+ * @example
+ * ```ts
+ * const tool: UriOptions = { value: "https://example.com/bin/tool", executable: true, cache: true };
+ * new CommandTask({ command: "./tool --version", uris: [tool, "https://example.com/data.tgz"] });
+ * ```
+ */
 export interface UriOptions {
   readonly value: string;
   readonly executable?: boolean;
@@ -17,12 +25,34 @@ export interface UriOptions {
   readonly outputFile?: string;
 }
 
-/** A command: a shell string, or an executable with its argv (`shell: false`). */
+/**
+ * A command: a shell string, or an executable with its argv (`shell: false`).
+ *
+ * @example
+ * ```ts
+ * const viaShell: CommandSpec = "echo $HOME > home.txt";
+ * // argv[0] included, as Mesos expects when shell is false.
+ * const direct: CommandSpec = { value: "/usr/bin/env", arguments: ["env", "-i", "date"], shell: false };
+ * ```
+ */
 export type CommandSpec =
   | string
   | { readonly value: string; readonly arguments?: readonly string[]; readonly shell?: boolean };
 
-/** The parts of a Mesos `CommandInfo` that tasks and executors configure. */
+/**
+ * The parts of a Mesos `CommandInfo` that tasks and executors configure.
+ *
+ * @example
+ * ```ts
+ * const options: CommandOptions = {
+ *   command: "python3 train.py",
+ *   environment: { EPOCHS: "10" },
+ *   uris: ["https://example.com/train.py"],
+ *   user: "ml",
+ * };
+ * const info = commandInfo(options);
+ * ```
+ */
 export interface CommandOptions {
   readonly command: CommandSpec;
   readonly environment?: Readonly<Record<string, string>>;

@@ -5,7 +5,21 @@ import { type CommandOptions, commandInfo } from "./command-info.js";
 import { type ContainerOptions, containerInfo, portsNeeded } from "./docker.js";
 import { Task, type TaskInfoContext, type TaskInfoParts, type TaskOptions, taskOptionsOf } from "./task.js";
 
-/** Options of a {@link CommandTask}. */
+/**
+ * Options of a {@link CommandTask}.
+ *
+ * @example
+ * ```ts
+ * const options: CommandTaskOptions = {
+ *   name: "nightly-report",
+ *   command: "./report.sh",
+ *   uris: [{ value: "https://example.com/report.sh", executable: true }],
+ *   resources: [cpus(0.5), mem(256)],
+ *   maxAttempts: 2,
+ * };
+ * await scheduler.submit(new CommandTask(options));
+ * ```
+ */
 export interface CommandTaskOptions extends TaskOptions, CommandOptions {
   /** Run the command in a Docker container (Apache Mesos agents with the docker containerizer). */
   readonly container?: ContainerOptions;

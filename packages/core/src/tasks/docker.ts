@@ -8,7 +8,15 @@ import {
 } from "@satyr/proto";
 import { InvalidTaskError } from "../errors/invalid-task-error.js";
 
-/** A Docker port mapping; a missing `hostPort` takes the next port assigned to the task from the offer. */
+/**
+ * A Docker port mapping; a missing `hostPort` takes the next port assigned to the task from the offer.
+ *
+ * @example
+ * ```ts
+ * const http: PortMapping = { containerPort: 80 }; // host port picked from the offer
+ * const dns: PortMapping = { containerPort: 53, hostPort: 31053, protocol: "udp" };
+ * ```
+ */
 export interface PortMapping {
   readonly containerPort: number;
   readonly hostPort?: number;
@@ -16,7 +24,14 @@ export interface PortMapping {
   readonly protocol?: string;
 }
 
-/** A volume mounted into the container. */
+/**
+ * A volume mounted into the container.
+ *
+ * @example
+ * ```ts
+ * const config: VolumeOptions = { containerPath: "/etc/app", hostPath: "/srv/app/config", mode: "ro" };
+ * ```
+ */
 export interface VolumeOptions {
   readonly containerPath: string;
   readonly hostPath?: string;
@@ -24,7 +39,20 @@ export interface VolumeOptions {
   readonly mode?: "rw" | "ro";
 }
 
-/** Docker container settings (Mesos's `ContainerInfo.DockerInfo`). */
+/**
+ * Docker container settings (Mesos's `ContainerInfo.DockerInfo`).
+ *
+ * @example
+ * ```ts
+ * const docker: DockerOptions = {
+ *   image: "nginx:1.27",
+ *   network: "bridge",
+ *   portMappings: [{ containerPort: 80 }],
+ *   volumes: [{ containerPath: "/usr/share/nginx/html", hostPath: "/srv/site", mode: "ro" }],
+ *   parameters: { "memory-swap": "512m" },
+ * };
+ * ```
+ */
 export interface DockerOptions {
   readonly image: string;
   /** Default `"host"`. */
@@ -37,7 +65,16 @@ export interface DockerOptions {
   readonly parameters?: Readonly<Record<string, string>>;
 }
 
-/** A container for a task or an executor. The local cluster refuses Docker; Apache Mesos agents run it. */
+/**
+ * A container for a task or an executor. The local cluster refuses Docker; Apache Mesos agents run it.
+ *
+ * @example
+ * ```ts
+ * const container: ContainerOptions = { docker: { image: "alpine:3", network: "host" } };
+ * new CommandTask({ command: "uname -a", container });
+ * new FunctionTask({ fn: () => 42, executor: { command: "satyr-executor", container } });
+ * ```
+ */
 export interface ContainerOptions {
   readonly docker: DockerOptions;
 }

@@ -11,6 +11,15 @@ import type { ExecutorSpec } from "./task.js";
 /**
  * How the executor that runs function tasks is started. Everything is optional: by default the installed
  * `satyr-executor` runs with the same Node.js as the scheduler (`executorCommand()` from `@satyr/executor`).
+ *
+ * @example
+ * ```ts
+ * const executor: ExecutorOptions = {
+ *   environment: { NODE_OPTIONS: "--max-old-space-size=2048" },
+ *   resources: [cpus(0.2), mem(128)],
+ * };
+ * new FunctionTask({ fn: (n: number) => n * 2, args: [21], executor });
+ * ```
  */
 export interface ExecutorOptions extends Partial<CommandOptions> {
   /** Executor resources, on top of its tasks' (default `[cpus(0.1), mem(64)]`). */

@@ -24,7 +24,15 @@ import {
   taskOptionsOf,
 } from "./task.js";
 
-/** A function the executor imports: `export` of `module` (a URL or a specifier the executor can resolve). */
+/**
+ * A function the executor imports: `export` of `module` (a URL or a specifier the executor can resolve).
+ *
+ * @example
+ * ```ts
+ * const sha256: ModuleFunction = { module: new URL("./digest.js", import.meta.url), export: "sha256" };
+ * const digest = await scheduler.submit(new FunctionTask<string>({ fn: sha256, args: ["satyr"] }));
+ * ```
+ */
 export interface ModuleFunction {
   readonly module: string | URL;
   /** Default `"default"`. */
@@ -34,10 +42,32 @@ export interface ModuleFunction {
 // biome-ignore lint/suspicious/noExplicitAny: a shipped function may take any arguments.
 type AnyFunction<T> = (...args: any[]) => T | PromiseLike<T>;
 
-/** The function of a {@link FunctionTask}: a self-contained function value, a module export, or a raw ref. */
+/**
+ * The function of a {@link FunctionTask}: a self-contained function value, a module export, or a raw ref.
+ *
+ * @example
+ * ```ts
+ * const inline: FunctionInput<number> = (a: number, b: number) => a + b;
+ * const fromModule: FunctionInput<number> = { module: "my-lib/math", export: "add" };
+ * new FunctionTask({ fn: inline, args: [1, 2] });
+ * ```
+ */
 export type FunctionInput<T> = AnyFunction<T> | ModuleFunction | FunctionRef;
 
-/** Options of a single-call {@link FunctionTask}. */
+/**
+ * Options of a single-call {@link FunctionTask}.
+ *
+ * @example
+ * ```ts
+ * const options: FunctionTaskOptions<number> = {
+ *   name: "sum",
+ *   fn: (xs: number[]) => xs.reduce((a, b) => a + b, 0),
+ *   args: [[1, 2, 3]],
+ *   resources: [cpus(0.5), mem(256)],
+ * };
+ * const total = await scheduler.submit(new FunctionTask(options)); // 6
+ * ```
+ */
 export interface FunctionTaskOptions<T> extends TaskOptions {
   /**
    * A function value is shipped as its source text and rebuilt on the executor, so it must be self-contained
@@ -50,13 +80,33 @@ export interface FunctionTaskOptions<T> extends TaskOptions {
   readonly executor?: ExecutorOptions;
 }
 
-/** Options of a chunk {@link FunctionTask}: several calls run in order by one task. */
+/**
+ * Options of a chunk {@link FunctionTask}: several calls run in order by one task.
+ *
+ * @example
+ * ```ts
+ * const options: FunctionChunkOptions<number> = { fn: (x: number) => x * x, calls: [[1], [2], [3]] };
+ * const results = await scheduler.submit(FunctionTask.chunk(options));
+ * ```
+ */
 export interface FunctionChunkOptions<T> extends Omit<FunctionTaskOptions<T>, "args"> {
   /** One argument list per call. */
   readonly calls: readonly (readonly unknown[])[];
 }
 
-/** One call's outcome in a chunk: its value, or the remote exception. */
+/**
+ * One call's outcome in a chunk: its value, or the remote exception.
+ *
+ * @example
+ * ```ts
+ * const results: CallResult<number>[] = await scheduler.submit(
+ *   FunctionTask.chunk({ fn: (x: number) => { if (x < 0) throw new RangeError("negative"); return Math.sqrt(x); },
+ *     calls: [[4], [-1]] }),
+ * );
+ * for (const r of results) console.log(r.ok ? r.value : `${r.error.remoteName}: ${r.error.message}`);
+ * // 2, then "RangeError: negative"
+ * ```
+ */
 export type CallResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: RemoteTaskError };

@@ -5,7 +5,18 @@ import { CommandTask } from "./command-task.js";
 import { FunctionTask } from "./function-task.js";
 import { TASK_LABELS, Task } from "./task.js";
 
-/** A task class that can be registered: its static `kind` and a way to rebuild it from a TaskInfo. */
+/**
+ * A task class that can be registered: its static `kind` and a way to rebuild it from a TaskInfo.
+ *
+ * @example
+ * ```ts
+ * class RenderTask extends Task {
+ *   static override readonly kind = "render";
+ * }
+ * const kind: TaskKind = RenderTask; // a class: `kind` plus its `name`
+ * const unregister = registerTaskKind(kind);
+ * ```
+ */
 export interface TaskKind {
   readonly kind: string;
   readonly name: string;

@@ -5,6 +5,12 @@ import { isTerminalState } from "../client/task-tracker.js";
 /**
  * Where a task is in its life: `pending` (waiting for an offer), `launching` (ACCEPT sent), then the Mesos
  * states in lower case (`staging`, `running`, `finished`, `lost`, ...).
+ *
+ * @example
+ * ```ts
+ * task.state$.subscribe((phase: TaskPhase) => console.log(`${task.name}: ${phase}`));
+ * phaseOf(TaskState.TASK_RUNNING); // "running"
+ * ```
  */
 export type TaskPhase =
   | "pending"

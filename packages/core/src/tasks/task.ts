@@ -35,7 +35,23 @@ export const TASK_LABELS = {
   attempt: "satyr.attempt",
 } as const;
 
-/** Options every task kind accepts. */
+/**
+ * Options every task kind accepts.
+ *
+ * @example
+ * ```ts
+ * const options: TaskOptions = {
+ *   id: "resize-42",
+ *   name: "resize",
+ *   resources: [cpus(1), mem(512)],
+ *   labels: { team: "media" },
+ *   maxAttempts: 5,
+ *   constraints: [attributeEquals("os", "linux")],
+ *   killGracePeriodMs: 10_000,
+ * };
+ * new CommandTask({ ...options, command: "./resize.sh" });
+ * ```
+ */
 export interface TaskOptions {
   /** Logical id, constant over retries (default: a random UUID). Attempt n > 1 runs as `${id}-attempt-n`. */
   readonly id?: string;
@@ -77,7 +93,19 @@ export function taskOptionsOf(options: TaskOptions): TaskOptions {
   return picked as TaskOptions;
 }
 
-/** Raw TaskInfo parts for a plain {@link Task} (the original's `TaskInfo(command=CommandInfo(...))`). */
+/**
+ * Raw TaskInfo parts for a plain {@link Task} (the original's `TaskInfo(command=CommandInfo(...))`).
+ *
+ * @example
+ * ```ts
+ * const options: PlainTaskOptions = {
+ *   name: "echo",
+ *   resources: [cpus(0.1), mem(32)],
+ *   command: create(CommandInfoSchema, { value: "echo 100" }),
+ * };
+ * const status = await scheduler.submit(new Task(options));
+ * ```
+ */
 export interface PlainTaskOptions extends TaskOptions {
   readonly command?: CommandInfo;
   readonly container?: ContainerInfo;
@@ -85,7 +113,15 @@ export interface PlainTaskOptions extends TaskOptions {
   readonly data?: Uint8Array;
 }
 
-/** What {@link Task.toTaskInfo} gets from the scheduler once the task is placed on an offer. */
+/**
+ * What {@link Task.toTaskInfo} gets from the scheduler once the task is placed on an offer.
+ *
+ * @example
+ * ```ts
+ * const context: TaskInfoContext = { agentId: offer.agentId, resources: task.resources, ports: [] };
+ * const info = task.toTaskInfo(context);
+ * ```
+ */
 export interface TaskInfoContext {
   readonly agentId: string;
   /** The resources taken from the offer for this task (offer metadata intact, ports assigned). */
@@ -96,7 +132,16 @@ export interface TaskInfoContext {
   readonly executor?: ExecutorInfo;
 }
 
-/** The executor a task runs under: one id per configuration so tasks share a running executor per agent. */
+/**
+ * The executor a task runs under: one id per configuration so tasks share a running executor per agent.
+ *
+ * @example
+ * ```ts
+ * const spec: ExecutorSpec = executorSpec({ environment: { DEBUG: "1" } });
+ * console.log(spec.id, spec.resources.toString());
+ * const info = executorInfoWith(spec, spec.resources);
+ * ```
+ */
 export interface ExecutorSpec {
   readonly id: string;
   /** The ExecutorInfo without resources (the scheduler adds them, allocated from the offer). */
@@ -104,7 +149,19 @@ export interface ExecutorSpec {
   readonly resources: Resources;
 }
 
-/** The TaskInfo parts a task kind contributes. */
+/**
+ * The TaskInfo parts a task kind contributes.
+ *
+ * @example
+ * ```ts
+ * class ServeTask extends Task {
+ *   static override readonly kind = "serve";
+ *   protected override buildTaskInfo(context: TaskInfoContext): TaskInfoParts {
+ *     return { command: create(CommandInfoSchema, { value: `./serve --port ${context.ports[0]}` }) };
+ *   }
+ * }
+ * ```
+ */
 export interface TaskInfoParts {
   readonly command?: CommandInfo;
   readonly container?: ContainerInfo;
@@ -112,7 +169,22 @@ export interface TaskInfoParts {
   readonly data?: Uint8Array;
 }
 
-/** How a terminal status settles a task. */
+/**
+ * How a terminal status settles a task.
+ *
+ * @example
+ * ```ts
+ * class PatientTask extends Task {
+ *   // Retry on an out-of-memory kill instead of failing.
+ *   override settle(status: TaskStatus, killRequested: boolean): Settlement<TaskStatus> {
+ *     if (status.reason === TaskStatus_Reason.REASON_CONTAINER_LIMITATION_MEMORY) {
+ *       return { kind: "retry", reason: "out of memory" };
+ *     }
+ *     return super.settle(status, killRequested);
+ *   }
+ * }
+ * ```
+ */
 export type Settlement<R> =
   | { readonly kind: "resolve"; readonly value: R }
   | { readonly kind: "reject"; readonly error: Error }
