@@ -5,6 +5,16 @@ import type { Offer } from "../resources/offer.js";
  * A placement rule on agent attributes (`hostname` means the offer's hostname). Hard rules (`equals`,
  * `pattern`, `unique`) exclude agents; the soft rule `spread` only orders them, preferring agents that run
  * the fewest tasks of the same group. `group` defaults to the task's name.
+ *
+ * @example
+ * ```ts
+ * const constraints: Constraint[] = [
+ *   attributeEquals("os", "linux"),
+ *   { kind: "pattern", attribute: "rack", pattern: /^r[12]$/ },
+ *   spread("zone"),
+ * ];
+ * new CommandTask({ name: "web", command: "./serve", constraints });
+ * ```
  */
 export type Constraint =
   | { readonly kind: "equals"; readonly attribute: string; readonly value: string }

@@ -18,7 +18,21 @@ import type { TaskPhase } from "../tasks/task-state.js";
 import { admits } from "./constraints.js";
 import { Scheduler, type SchedulerOptions, type SubscribedInfo } from "./scheduler.js";
 
-/** Options of {@link QueueScheduler}. */
+/**
+ * Options of {@link QueueScheduler}.
+ *
+ * @example
+ * ```ts
+ * const options: QueueSchedulerOptions = {
+ *   maxConcurrency: 50,
+ *   heuristic: "ffd",
+ *   offerHoldMs: 500,
+ *   unschedulableAfterMs: 60_000,
+ *   logger: console,
+ * };
+ * const scheduler = new QueueScheduler(options);
+ * ```
+ */
 export interface QueueSchedulerOptions extends SchedulerOptions, PlacementOptions {
   /** At most this many tasks launched and not finished at a time (default unbounded). */
   readonly maxConcurrency?: number;
@@ -45,7 +59,17 @@ export interface QueueSchedulerOptions extends SchedulerOptions, PlacementOption
   readonly callTimeoutMs?: number;
 }
 
-/** Options of {@link QueueScheduler.submit}. */
+/**
+ * Options of {@link QueueScheduler.submit}.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const options: SubmitOptions = { signal: controller.signal, timeoutMs: 60_000 };
+ * const status = scheduler.submit(new CommandTask({ command: "sleep 30" }), options);
+ * controller.abort(); // kills the task; `status` rejects with a CancelledError
+ * ```
+ */
 export interface SubmitOptions {
   /** Aborting cancels the task (killing it if launched); the promise rejects with a `CancelledError`. */
   readonly signal?: AbortSignal;
@@ -53,7 +77,15 @@ export interface SubmitOptions {
   readonly timeoutMs?: number;
 }
 
-/** Counts of the queue's tasks; `finished`, `failed` and `cancelled` are totals since the start. */
+/**
+ * Counts of the queue's tasks; `finished`, `failed` and `cancelled` are totals since the start.
+ *
+ * @example
+ * ```ts
+ * const { pending, running, finished, failed }: QueueStats = scheduler.stats;
+ * console.log(`${pending} waiting, ${running} running, ${finished} done, ${failed} failed`);
+ * ```
+ */
 export interface QueueStats {
   readonly submitted: number;
   /** Waiting for an offer (or for a concurrency slot). */

@@ -7,7 +7,19 @@ import { HookError } from "../errors/hook-error.js";
 import { type Offer, wrapOffer } from "../resources/offer.js";
 import { type Logger, quietLogger } from "./logger.js";
 
-/** What `onSubscribed` is told. */
+/**
+ * What `onSubscribed` is told.
+ *
+ * @example
+ * ```ts
+ * class Persistent extends Scheduler {
+ *   override async onSubscribed(_client: SchedulerClient, info: SubscribedInfo) {
+ *     // Keep the id so a restarted scheduler fails over to this framework (`framework: { id }`).
+ *     if (!info.resubscribed) await writeFile("framework-id", info.frameworkId);
+ *   }
+ * }
+ * ```
+ */
 export interface SubscribedInfo {
   readonly frameworkId: string;
   readonly heartbeatIntervalSeconds: number;
@@ -15,21 +27,54 @@ export interface SubscribedInfo {
   readonly resubscribed: boolean;
 }
 
-/** An executor's message to the framework. */
+/**
+ * An executor's message to the framework.
+ *
+ * @example
+ * ```ts
+ * class Chatty extends Scheduler {
+ *   override async onMessage(client: SchedulerClient, m: FrameworkMessage) {
+ *     // Answer on the same agent and executor.
+ *     await client.message(m.agentId, m.executorId, new TextEncoder().encode("ack"));
+ *   }
+ * }
+ * ```
+ */
 export interface FrameworkMessage {
   readonly agentId: string;
   readonly executorId: string;
   readonly data: Uint8Array;
 }
 
-/** A FAILURE event: an agent lost (no executor id) or an executor terminated (with its exit status). */
+/**
+ * A FAILURE event: an agent lost (no executor id) or an executor terminated (with its exit status).
+ *
+ * @example
+ * ```ts
+ * class Watchful extends Scheduler {
+ *   override onFailure(_client: SchedulerClient, f: FailureInfo) {
+ *     if (f.executorId === undefined) console.warn(`agent ${f.agentId} lost`);
+ *     else console.warn(`executor ${f.executorId} on ${f.agentId} exited with ${f.status}`);
+ *   }
+ * }
+ * ```
+ */
 export interface FailureInfo {
   readonly agentId: string | undefined;
   readonly executorId: string | undefined;
   readonly status: number | undefined;
 }
 
-/** Options of the {@link Scheduler} base class. */
+/**
+ * Options of the {@link Scheduler} base class.
+ *
+ * @example
+ * ```ts
+ * class Quiet extends Scheduler {}
+ * const options: SchedulerOptions = { logger: console };
+ * await using running = await run(new Quiet(options), { name: "quiet" });
+ * ```
+ */
 export interface SchedulerOptions {
   readonly logger?: Logger;
 }
