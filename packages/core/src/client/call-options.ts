@@ -55,6 +55,9 @@ export class CancelScope {
   }
 }
 
+/** The abort reason of a call's signal once the call has settled; shared, as building an error per call costs a stack capture. */
+const CALL_FINISHED = new CancelledError("call finished");
+
 /**
  * Runs `work` under one signal that fires on the caller's abort, on the timeout, or when `scope` is cancelled
  * (the client closing); the promise rejects with {@link CancelledError}, {@link TimeoutError} or the scope's
@@ -102,7 +105,8 @@ export async function withDeadline<T>(
     clearTimeout(timer);
     caller?.removeEventListener("abort", onCaller);
     leave?.();
-    if (!controller.signal.aborted) controller.abort(new CancelledError(`${what} (finished)`));
+    // Only work still running after the outcome (none, normally) sees this reason, so it is built once.
+    if (!controller.signal.aborted) controller.abort(CALL_FINISHED);
   }
 }
 

@@ -640,9 +640,32 @@ export class SchedulerClient implements AsyncDisposable {
     let subscribed = false;
     let timer: NodeJS.Timeout | undefined;
     let endpoint: URL | undefined;
+    // Every event pushes the deadline back; the timer is only re-created when it fires before the deadline or
+    // must fire sooner, not per event (a busy stream carries thousands of events a second).
+    let deadline = 0;
+    let firesAt = 0;
+    let expired: () => ConnectionError = () => new ConnectionError("stream-ended", "deadline passed");
+    const check = () => {
+      const left = deadline - performance.now();
+      if (left > 0) {
+        firesAt = deadline;
+        timer = setTimeout(check, left);
+      } else {
+        timer = undefined;
+        abort.abort(expired());
+      }
+    };
     const arm = (ms: number, error: () => ConnectionError) => {
+      deadline = performance.now() + ms;
+      expired = error;
+      if (timer !== undefined && firesAt <= deadline) return;
       clearTimeout(timer);
-      timer = setTimeout(() => abort.abort(error()), ms);
+      firesAt = deadline;
+      timer = setTimeout(check, ms);
+    };
+    const disarm = () => {
+      clearTimeout(timer);
+      timer = undefined;
     };
     const retry = (reason: string, error?: Error, immediate = false): AttemptOutcome =>
       error === undefined
@@ -774,7 +797,7 @@ export class SchedulerClient implements AsyncDisposable {
         const gate = this.#dispatch(event);
         if (gate !== undefined) {
           // Not reading is our choice, not the master's silence: hold the watchdog until the consumer catches up.
-          clearTimeout(timer);
+          disarm();
           await gate;
           if (abort.signal.aborted) throw abort.signal.reason;
           this.#rearm?.();
