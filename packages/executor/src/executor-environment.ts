@@ -51,7 +51,15 @@ export interface ExecutorEnvironment {
 const DEFAULT_BACKOFF_MAX_MS = 2000;
 const DEFAULT_RECOVERY_TIMEOUT_MS = 15 * 60_000;
 const DEFAULT_GRACE_PERIOD_MS = 5000;
-/** Default {@link ExecutorEnvironment.idleTimeoutMs}. */
+/**
+ * Default {@link ExecutorEnvironment.idleTimeoutMs}.
+ *
+ * @example
+ * ```ts
+ * // An executor that stays twice as long as the default without tasks before exiting.
+ * await runExecutor(new FunctionExecutor({ idleTimeoutMs: 2 * DEFAULT_IDLE_TIMEOUT_MS }));
+ * ```
+ */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
 type Environment = Readonly<Record<string, string | undefined>>;

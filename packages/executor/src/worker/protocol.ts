@@ -1,4 +1,18 @@
-/** What a task worker thread is told when it starts (its `workerData`). */
+/**
+ * What a task worker thread is told when it starts (its `workerData`).
+ *
+ * @example
+ * ```ts
+ * const env = readExecutorEnvironment();
+ * const config: WorkerConfig = {
+ *   moduleRoot: env.moduleRoot,
+ *   sandbox: env.sandbox,
+ *   maxResultBytes: env.maxResultBytes,
+ *   maxErrorBytes: DEFAULT_MAX_ERROR_BYTES, // from @satyr/proto
+ * };
+ * const pool = new WorkerPool({ size: 2, config });
+ * ```
+ */
 export interface WorkerConfig {
   /** `SATYR_MODULE_ROOT`: first place relative module references and bare specifiers are looked up. */
   readonly moduleRoot: string | undefined;
