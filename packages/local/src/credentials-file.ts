@@ -1,7 +1,15 @@
 import { readFileSync } from "node:fs";
 import { LocalClusterError } from "./errors.js";
 
-/** One principal and its secret, as `LocalClusterOptions.credentials` takes them. */
+/**
+ * One principal and its secret, as `LocalClusterOptions.credentials` takes them.
+ *
+ * @example
+ * ```ts
+ * const ops: Credential = { principal: "ops", secret: "s3cret" };
+ * await using cluster = await LocalCluster.start({ credentials: [ops] });
+ * ```
+ */
 export interface Credential {
   readonly principal: string;
   readonly secret: string;

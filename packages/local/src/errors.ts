@@ -1,4 +1,16 @@
-/** What went wrong, for code that branches on a {@link LocalClusterError}. */
+/**
+ * What went wrong, for code that branches on a {@link LocalClusterError}.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await cluster.removeAgent(agentId);
+ * } catch (error) {
+ *   const code: LocalClusterErrorCode | undefined = isLocalClusterError(error) ? error.code : undefined;
+ *   if (code !== "unknown-agent") throw error; // already gone is fine here
+ * }
+ * ```
+ */
 export type LocalClusterErrorCode = "invalid-options" | "unknown-agent" | "stopped" | "start-failed";
 
 /**

@@ -22,7 +22,16 @@ import { describeExit, sandboxPath, signalGroup, spawnCommand } from "./sandbox.
 /** The command executor's kill grace period when neither the task nor the KILL gives one. */
 const DEFAULT_KILL_GRACE_MS = 3000;
 
-/** The message of the TASK_FAILED a DOCKER container gets: there is no Docker engine to run it. */
+/**
+ * The message of the TASK_FAILED a DOCKER container gets: there is no Docker engine to run it.
+ *
+ * @example
+ * ```ts
+ * client.updates$.pipe(statuses()).subscribe((status) => {
+ *   if (status.message === NO_DOCKER_MESSAGE) console.warn(`${status.taskId?.value} needs a real Mesos agent`);
+ * });
+ * ```
+ */
 export const NO_DOCKER_MESSAGE =
   "Failed to launch container: the satyr local cluster has no Docker engine, so DOCKER containers cannot run; " +
   "launch the task without a container (or with a MESOS container without an image)";
