@@ -44,7 +44,16 @@ import type {
 } from "./records.js";
 import { isTerminal } from "./task-states.js";
 
-/** The Mesos release whose behaviour the local cluster reproduces. */
+/**
+ * The Mesos release whose behaviour the local cluster reproduces.
+ *
+ * @example
+ * ```ts
+ * await using cluster = await LocalCluster.start();
+ * const { version } = (await (await fetch(`${cluster.masterUrl}/version`)).json()) as { version: string };
+ * version === MESOS_VERSION; // true
+ * ```
+ */
 export const MESOS_VERSION = "1.12.0";
 /** Mesos keeps at most this many completed tasks per framework (`--max_completed_tasks_per_framework`). */
 const MAX_COMPLETED_TASKS = 1000;
