@@ -5,7 +5,6 @@ import {
   type CodecName,
   type ExecutorInfo,
   ExecutorInfo_Type,
-  ExecutorInfoSchema,
   type FrameworkInfo,
   FrameworkInfo_Capability_Type,
   FrameworkInfoSchema,
@@ -20,7 +19,6 @@ import {
   type Resource,
   scheduler,
   type TaskInfo,
-  TaskInfoSchema,
   TaskState,
   type TaskStatus,
   TaskStatus_Reason,
@@ -906,23 +904,29 @@ function offerResources(resources: Resources, role: string, multiRole: boolean):
 }
 
 /** The master fills in allocation info on resources and the framework id and type of a custom executor. */
+// Copies only the parts the master changes (resources get an allocation role, the executor its framework id and
+// type): a deep clone copied the task's payload bytes and its executor twice per launched task.
 function normalizeTask(original: TaskInfo, frameworkId: string, role: string): TaskInfo {
-  const task = clone(TaskInfoSchema, original);
-  for (const resource of task.resources)
-    resource.allocationInfo = { $typeName: "mesos.v1.Resource.AllocationInfo", role };
-  if (task.executor !== undefined) task.executor = normalizeExecutor(task.executor, frameworkId, role);
+  const task: TaskInfo = { ...original, resources: withRole(original.resources, role) };
+  if (original.executor !== undefined)
+    task.executor = normalizeExecutor(original.executor, frameworkId, role);
   return task;
 }
 
 function normalizeExecutor(original: ExecutorInfo, frameworkId: string, role: string): ExecutorInfo {
-  const executor = clone(ExecutorInfoSchema, original);
+  const executor: ExecutorInfo = { ...original, resources: withRole(original.resources, role) };
   if (executor.frameworkId === undefined)
     executor.frameworkId = { $typeName: "mesos.v1.FrameworkID", value: frameworkId };
   if (executor.type === ExecutorInfo_Type.UNKNOWN && executor.command !== undefined)
     executor.type = ExecutorInfo_Type.CUSTOM;
-  for (const resource of executor.resources)
-    resource.allocationInfo = { $typeName: "mesos.v1.Resource.AllocationInfo", role };
   return executor;
+}
+
+function withRole(resources: readonly Resource[], role: string): Resource[] {
+  return resources.map((resource) => ({
+    ...resource,
+    allocationInfo: { $typeName: "mesos.v1.Resource.AllocationInfo", role },
+  }));
 }
 
 /** 127.0.0.1 → 16777343: the address's bytes in network order read as a little-endian integer (MESOS-1201). */
