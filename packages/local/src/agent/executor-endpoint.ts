@@ -42,7 +42,8 @@ export async function handleExecutorRequest(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const path = new URL(req.url ?? "/", "http://local").pathname;
+  // The API path itself needs no parsing; anything else is normalized like any URL.
+  const path = req.url === "/api/v1/executor" ? req.url : new URL(req.url ?? "/", "http://local").pathname;
   if (path !== "/api/v1/executor" && path !== "/slave(1)/api/v1/executor") return replyEmpty(res, 404);
   if (req.method !== "POST") return replyMethodNotAllowed(res, req.method);
   const contentType = checkContentType(req.headers["content-type"]);

@@ -94,15 +94,36 @@ export function replyMethodNotAllowed(res: ServerResponse, method: string | unde
  * const body = await readBody(req);
  * ```
  */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new RangeError(`request body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  // Listeners rather than `for await`: an async iterator per request was a measurable share of a call's CPU.
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error?: Error) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", finish);
+      req.off("close", onClose);
+      if (error === undefined) resolve(Buffer.concat(chunks, size));
+      else reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        finish(new RangeError(`request body larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish();
+    const onClose = () => finish(new Error("the request was closed before its body ended"));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", finish);
+    req.on("close", onClose);
+  });
 }
 
 /** The outcome of checking a call's Content-Type: a codec, or the error answer Mesos gives. */

@@ -53,7 +53,8 @@ async function route(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const path = new URL(req.url ?? "/", "http://local").pathname;
+  // The API path itself needs no parsing; anything else is normalized like any URL.
+  const path = req.url === "/api/v1/scheduler" ? req.url : new URL(req.url ?? "/", "http://local").pathname;
   switch (path) {
     case "/api/v1/scheduler":
     case "/master/api/v1/scheduler":
