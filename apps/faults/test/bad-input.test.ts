@@ -105,6 +105,7 @@ describe("bad input through the pools", () => {
     expect(summary.negative).toMatch(/cpus/);
     expect(summary.nan).toMatch(/mem/);
     expect(summary.unknownUnit).toMatch(/mem_gb/);
+    harness.expectQueueSettled();
     closeLedger(ledger, harness.retried, JSON.stringify(summary));
   });
 

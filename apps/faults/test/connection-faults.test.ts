@@ -69,6 +69,7 @@ describe("connection faults between scheduler and master", () => {
     // Every resubscription kept the framework id: the master saw one framework.
     const retried = harness.retried;
     expect(harness.extraAttempts).toBe(retried);
+    harness.expectQueueSettled();
     const row = closeLedger(
       ledger,
       retried,
@@ -121,6 +122,7 @@ describe("connection faults between scheduler and master", () => {
     // 3 × 0.2 s of silence, detected within a scheduling slack.
     expect(detectedMs).toBeGreaterThanOrEqual(500);
     expect(detectedMs).toBeLessThan(3000);
+    harness.expectQueueSettled();
     const row = closeLedger(
       ledger,
       harness.retried,

@@ -93,6 +93,7 @@ describe("master crash", () => {
     expect(values).toEqual(inputs.map((x) => x * x));
     // The tasks the old master had were lost with it: the new master's reconciliation answers send them back.
     expect(harness.retried).toBeGreaterThanOrEqual(1);
+    harness.expectQueueSettled();
     const row = closeLedger(
       ledger,
       harness.retried,

@@ -194,6 +194,7 @@ describe("security", () => {
       expect(isAuthenticationError(error.cause)).toBe(true);
     }
     expect(proxy.requests.filter((r) => r.subscribe)).toHaveLength(2);
+    harness.expectQueueSettled();
     const row = closeLedger(ledger, harness.retried, "wrong secret: 1 SUBSCRIBE per client, 401, no retry");
     expect(row).toMatchObject({ fulfilled: 30, rejected: 5 });
   });
@@ -242,6 +243,7 @@ describe("security", () => {
     });
     await until(() => reasons.length > 0, 10_000, "the untrusted client to be refused");
     expect(reasons[0]).toMatch(/^unreachable: .*certificate/i);
+    harness.expectQueueSettled();
     const row = closeLedger(ledger, harness.retried, `untrusted: ${reasons[0]!.slice(0, 100)}`);
     expect(row.fulfilled).toBe(30);
   });

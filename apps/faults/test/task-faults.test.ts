@@ -43,6 +43,7 @@ describe("task and cluster faults", () => {
     expect(outcomes.every((o, i) => o.ok && o.value === i * 2)).toBe(true);
     expect(harness.retried).toBeGreaterThanOrEqual(1);
     expect(harness.log.retryReasons()).toContain("EXECUTOR_TERMINATED");
+    harness.expectQueueSettled();
     const row = closeLedger(ledger, harness.retried, `retries: ${harness.log.retryReasons()}`);
     expect(row.fulfilled).toBe(60);
   });
@@ -68,6 +69,7 @@ describe("task and cluster faults", () => {
     // A retried task finished on the agent that is left.
     for (const task of moved) expect(task.agentId).not.toBe(removed);
     expect(harness.log.retryReasons()).toMatch(/TASK_LOST|TASK_GONE|AGENT_REMOVED/);
+    harness.expectQueueSettled();
     const row = closeLedger(ledger, harness.retried, `retries: ${harness.log.retryReasons()}`);
     expect(row.fulfilled).toBe(60);
   });
@@ -144,6 +146,7 @@ describe("task and cluster faults", () => {
     );
     await sleep(100);
     expect(harness.scheduler.stats.running).toBe(0);
+    harness.expectQueueSettled();
     const row = closeLedger(
       ledger,
       harness.retried,

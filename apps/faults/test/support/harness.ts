@@ -71,7 +71,9 @@ export class Harness {
       options.master === undefined
         ? await LocalCluster.start({
             agents: 2,
-            resources: { cpus: 2, mem: 4096, disk: 4096 },
+            // Each call asks a whole cpu: satyr-executor runs one worker per whole cpu it was given, so calls of
+            // 0.1 cpu would queue inside one executor (reported RUNNING) rather than run side by side.
+            resources: { cpus: 5, mem: 4096, disk: 4096 },
             allocationIntervalMs: 100,
             heartbeatIntervalSeconds: 1,
             dashboard: false,
@@ -100,7 +102,7 @@ export class Harness {
         name,
         scheduler,
         maxWorkers: options.maxWorkers ?? 8,
-        resources: [cpus(0.1), mem(32)],
+        resources: [cpus(1), mem(32)],
         onTask: (task) => tasks.push(task),
       });
       return new Harness({ cluster, proxy, scheduler, running, executor, tasks, log });
@@ -119,6 +121,21 @@ export class Harness {
   /** Relaunches counted from the tasks' own attempt numbers (must agree with {@link Harness.retried}). */
   get extraAttempts(): number {
     return this.tasks.reduce((sum, task) => sum + Math.max(0, task.attempts - 1), 0);
+  }
+
+  /**
+   * Core's own accounting agrees with the ledger: every task the queue took is finished, failed or cancelled,
+   * and nothing is pending or launched.
+   */
+  expectQueueSettled(): void {
+    const stats = this.scheduler.stats;
+    expect({ pending: stats.pending, running: stats.running, idle: this.scheduler.isIdle }).toEqual({
+      pending: 0,
+      running: 0,
+      idle: true,
+    });
+    expect(stats.finished + stats.failed + stats.cancelled).toBe(stats.submitted);
+    expect(stats.submitted).toBe(this.tasks.length);
   }
 
   async stop(): Promise<void> {
