@@ -34,7 +34,7 @@ describe("master crash", () => {
       // Executors of the killed master run in their own process groups; reap any that linger.
       killProcessesWithEnv(workDir);
     });
-    const args = ["--port", String(port), "--agents", "2", "--cpus", "2", "--mem", "4096"].concat([
+    const args = ["--port", String(port), "--agents", "2", "--cpus", "5", "--mem", "4096"].concat([
       "--allocation-interval",
       "100",
       "--heartbeat-interval",
