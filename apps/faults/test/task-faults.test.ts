@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { cpus, isRemoteTaskError, isTimeoutError, isUnschedulableTaskError, mem } from "@satyr/core";
 import { Harness, sleep, trackFuture, until } from "./support/harness.js";
 import { closeLedger, SettleLedger } from "./support/ledger.js";
@@ -9,14 +9,26 @@ afterEach(async () => {
   harness = undefined;
 });
 
-/** The satyr-executor processes this test process started (the in-process agents spawn them). */
+/**
+ * The satyr-executor processes this test process started (the in-process agents spawn them), read from /proc so
+ * the test needs no `ps`.
+ */
 function executorPids(): number[] {
-  const out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)], { encoding: "utf8" });
-  return out
-    .split("\n")
-    .filter((line) => line.includes("satyr-executor"))
-    .map((line) => Number.parseInt(line.trim(), 10))
-    .filter((pid) => Number.isInteger(pid));
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      // Field 4 of /proc/<pid>/stat is the parent pid; the command name before it may contain spaces.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid !== process.pid) continue;
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("satyr-executor")) pids.push(pid);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
 }
 
 const slow = async (x: number) => {
