@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { cpus, isRemoteTaskError, isTimeoutError, isUnschedulableTaskError, mem } from "@satyr/core";
-import { Harness, sleep, trackFuture, until } from "./support/harness.js";
+import { TaskState } from "@satyr/proto";
+import { Harness, trackFuture, until } from "./support/harness.js";
 import { closeLedger, SettleLedger } from "./support/ledger.js";
 
 let harness: Harness | undefined;
@@ -113,6 +114,7 @@ describe("task and cluster faults", () => {
         `hangs-${i}`,
         executor.submit(() => new Promise<never>(() => setInterval(() => undefined, 1000)), [], {
           timeoutMs: 1000,
+          name: "hangs",
         }),
       ),
     );
@@ -151,12 +153,13 @@ describe("task and cluster faults", () => {
     expect(hugeOutcome.ok).toBe(false);
     expect(isUnschedulableTaskError((hugeOutcome as { error: unknown }).error)).toBe(true);
     // The timed-out tasks were killed on the cluster, not just abandoned.
+    const hangingTasks = harness.tasks.filter((t) => t.name === "hangs");
+    expect(hangingTasks).toHaveLength(2);
     await until(
-      () => harness!.tasks.filter((t) => t.state === "killed").length >= 2 || harness!.scheduler.isIdle,
+      () => hangingTasks.every((t) => t.status?.state === TaskState.TASK_KILLED) && harness!.scheduler.isIdle,
       10_000,
-      "the hanging tasks killed",
+      "the hanging tasks reported TASK_KILLED",
     );
-    await sleep(100);
     expect(harness.scheduler.stats.running).toBe(0);
     harness.expectQueueSettled();
     const row = closeLedger(
