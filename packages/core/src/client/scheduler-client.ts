@@ -1015,7 +1015,7 @@ export class SchedulerClient implements AsyncDisposable {
         if (!needsAcknowledgement) return Promise.resolve();
         sent ??= this.acknowledge(status).finally(() => {
           this.#pendingUpdates--;
-          for (const wake of [...this.#gateWaiters]) wake();
+          if (this.#gateWaiters.size > 0) for (const wake of [...this.#gateWaiters]) wake();
         });
         return sent;
       },
@@ -1064,10 +1064,11 @@ export class SchedulerClient implements AsyncDisposable {
     policy: CallPolicy,
   ): Promise<void> {
     return withDeadline(name, options, this.#options.callTimeoutMs, this.#calls, async (signal) => {
-      const backoff = new Backoff(this.#options.backoff);
+      let backoff: Backoff | undefined;
       let first: Session | undefined;
       for (;;) {
-        const session = await this.#whenSubscribed(signal);
+        // While subscribed (nearly always) the session is at hand: no promise and state subscription per call.
+        const session = this.#liveSession(signal) ?? (await this.#whenSubscribed(signal));
         first ??= session;
         if (session !== first && !policy.retryAcrossSubscriptions) {
           throw new ConnectionError(
@@ -1097,6 +1098,7 @@ export class SchedulerClient implements AsyncDisposable {
               { cause },
             );
           }
+          backoff ??= new Backoff(this.#options.backoff);
           await sleep(backoff.next(), signal);
           continue;
         }
@@ -1118,12 +1120,20 @@ export class SchedulerClient implements AsyncDisposable {
         } else if (response.status === 401) {
           throw new AuthenticationError(401, session.endpoint.href, body);
         } else if (RETRY_STATUSES.has(response.status)) {
+          backoff ??= new Backoff(this.#options.backoff);
           await sleep(backoff.next(), signal);
           continue;
         }
         throw new CallError(name, response.status, body, session.endpoint.href);
       }
     });
+  }
+
+  /** The live session when subscribed right now and `signal` has not fired, else undefined. */
+  #liveSession(signal: AbortSignal): Session | undefined {
+    const session = this.#session;
+    if (signal.aborted || session === undefined || session.abort.signal.aborted) return undefined;
+    return this.#state.value.kind === "subscribed" ? session : undefined;
   }
 
   /** Resolves with the live session, waiting for one; rejects once the client failed or closed. */
