@@ -1,7 +1,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { getTextEncoding } from "@bufbuild/protobuf/wire";
-import { TaskIDSchema } from "../src/index.js";
 import { installFastUtf8 } from "../src/fast-utf8.js";
+import { TaskIDSchema } from "../src/index.js";
 
 const samples = [
   "",
