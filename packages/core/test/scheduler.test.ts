@@ -132,6 +132,48 @@ describe("QueueScheduler (fake client)", () => {
     subscription.unsubscribe();
   });
 
+  it("keeps placing after a launch throws synchronously or an error escapes the offer pipeline", async () => {
+    let loggerBroken = true;
+    const logger = {
+      ...silent,
+      // A user logger that throws inside the launch-failure handler: the error escapes every operator.
+      warn: () => {
+        if (loggerBroken) {
+          loggerBroken = false;
+          throw new Error("logger exploded");
+        }
+      },
+    };
+    const { client, scheduler, subscription, launched } = harness({ logger });
+    const launch = client.launch.bind(client);
+    let launchBroken = true;
+    // A client whose launch throws synchronously (not a rejected promise), once.
+    client.launch = ((...args: Parameters<typeof launch>) => {
+      if (launchBroken) {
+        launchBroken = false;
+        throw new Error("launch exploded synchronously");
+      }
+      return launch(...args);
+    }) as typeof client.launch;
+    const task = new FunctionTask<number>({ fn: () => 7, resources: [cpus(0.1), mem(64)] });
+    const result = scheduler.submit(task);
+    client.offers(makeOffer({ id: "o1", cpus: 1, mem: 512 }));
+    await until(() => scheduler.lastError !== undefined);
+    expect(scheduler.lastError?.message).toMatch(/logger exploded/);
+    // The pipeline gave back the offer it held and put the task back in the queue.
+    await until(() => client.callsOf("decline").some((c) => c.offerIds?.includes("o1")));
+    expect(task.state).toBe("pending");
+    client.offers(makeOffer({ id: "o2", cpus: 1, mem: 512 }));
+    await until(() => launched().length === 1);
+    client.update(
+      makeStatus(task.taskId, TaskState.TASK_FINISHED, {
+        data: encodeTaskResult({ outcomes: [{ ok: true, value: 7 }] }),
+      }),
+    );
+    await expect(result).resolves.toBe(7);
+    subscription.unsubscribe();
+  });
+
   it("retries infrastructure failures with a fresh task id, three attempts in total", async () => {
     const { client, scheduler, subscription, launched } = harness();
     const task = new CommandTask({ command: "true", resources: [cpus(0.1)] });

@@ -1,4 +1,4 @@
-import { catchError, from, map, mergeMap, type Observable, type OperatorFunction, of } from "rxjs";
+import { catchError, defer, map, mergeMap, type Observable, type OperatorFunction, of } from "rxjs";
 import type { CallOptions } from "../client/call-options.js";
 import type { SchedulerClient } from "../client/scheduler-client.js";
 import { TASK_CONTROL } from "../tasks/task.js";
@@ -70,7 +70,8 @@ export function launchOn(
       mergeMap((placement): Observable<LaunchOutcome> => {
         if (placement.tasks.length === 0) return of({ ...placement, launched: false });
         const infos = placement.tasks.map((t) => t.taskInfo);
-        return from(client.launch([placement.offer.id], infos, callOptions)).pipe(
+        // defer: a client that throws synchronously fails this launch like a rejected call, not the whole stream.
+        return defer(() => client.launch([placement.offer.id], infos, callOptions)).pipe(
           map(() => {
             for (const { task } of placement.tasks) {
               if (task.state === "launching") task[TASK_CONTROL].setPhase("staging");

@@ -1,6 +1,6 @@
 import { fits as vectorFits } from "@satyr/binpack";
 import { TaskState, type TaskStatus } from "@satyr/proto";
-import { BehaviorSubject, type Observable, Subject, type Subscription } from "rxjs";
+import { BehaviorSubject, type Observable, of, retry, Subject, type Subscription } from "rxjs";
 import type { SchedulerClient } from "../client/scheduler-client.js";
 import { isTerminalState } from "../client/task-tracker.js";
 import type { TaskUpdate } from "../client/task-update.js";
@@ -332,13 +332,22 @@ export class QueueScheduler extends Scheduler {
             ...timeout,
             onError: (error) => this.logger.debug(`satyr: decline failed: ${error.message}`),
           }),
+          // An error that escapes a step (a throwing client or hook) must not end placement for every later
+          // task: report it, give back the offers that round held, and start the pipeline again.
+          retry({
+            delay: (error: unknown) => {
+              this.reportError("offer pipeline", error);
+              this.#releaseHeldOffers(client);
+              // At once (of emits synchronously): an offer arriving meanwhile must find the pipeline listening.
+              return of(0);
+            },
+          }),
         )
         .subscribe({
           next: (outcome) => {
             this.#heldOffers.delete(outcome.offer.id);
             this.#changed();
           },
-          error: (error: unknown) => this.reportError("offer pipeline", error),
         }),
     );
     subscription.add(
@@ -357,6 +366,22 @@ export class QueueScheduler extends Scheduler {
       if (this.#client === client) this.#client = undefined;
     });
     return subscription;
+  }
+
+  /**
+   * After a pipeline failure: returns tasks of the failed round to the queue and declines every offer the
+   * pipeline holds, so their resources are offered again.
+   */
+  #releaseHeldOffers(client: SchedulerClient): void {
+    // Tasks placed in the failed round never reached the master: they wait for the next offers.
+    for (const task of this.#entries.keys()) {
+      if (task.state === "launching") task[TASK_CONTROL].setPhase("pending");
+    }
+    const held = [...this.#heldOffers];
+    this.#heldOffers.clear();
+    if (held.length === 0) return;
+    client.decline(held).catch((error: unknown) => this.reportError("decline", error));
+    this.#changed();
   }
 
   override onSubscribed(_client: SchedulerClient, _info: SubscribedInfo): void | Promise<void> {
