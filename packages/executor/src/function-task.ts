@@ -4,7 +4,7 @@ import type { Executor, StatusUpdate } from "./executor.js";
 import type { PoolOutcome, WorkerPool } from "./worker-pool.js";
 
 /**
- * Runs one function task through a pool and reports it: TASK_RUNNING at once, then TASK_FINISHED with the
+ * Runs one function task through a pool and reports it: TASK_RUNNING when a worker takes it, then TASK_FINISHED with the
  * encoded TaskResult, TASK_FAILED (with the TaskResult when calls threw; with only a message when the payload,
  * the function or the result was unusable, or the worker crashed), or TASK_KILLED. Resolves once the terminal
  * update was handed to the agent; failures to send go to the executor's `onError`.
@@ -30,9 +30,13 @@ export async function runFunctionTask(
     });
     return;
   }
-  // RUNNING goes out while the task already runs: the driver keeps a task's updates in order.
-  const running = send(executor, { taskId, state: TaskState.TASK_RUNNING });
-  const outcome = await pool.run(taskId, task.data);
+  // RUNNING goes out when a worker takes the task, not at launch: a task queued behind others (the pool has a
+  // worker per whole cpu) is not running yet, and a pool's run timeout counts from RUNNING. The driver keeps a
+  // task's updates in order, so the terminal one never overtakes it.
+  let running: Promise<void> | undefined;
+  const outcome = await pool.run(taskId, task.data, () => {
+    running = send(executor, { taskId, state: TaskState.TASK_RUNNING });
+  });
   await Promise.all([running, send(executor, terminalStatus(taskId, outcome, killedMessage))]);
 }
 

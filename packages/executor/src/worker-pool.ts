@@ -50,6 +50,7 @@ interface Job {
   readonly key: string;
   readonly data: Uint8Array;
   readonly resolve: (outcome: PoolOutcome) => void;
+  readonly onStart: (() => void) | undefined;
   slot: Slot | undefined;
   settled: boolean;
 }
@@ -128,10 +129,11 @@ export class WorkerPool {
   }
 
   /**
-   * Runs a task's payload in a worker. `key` (the task id) names it for {@link WorkerPool.kill}. The promise never
-   * rejects: every ending is a {@link PoolOutcome}.
+   * Runs a task's payload in a worker. `key` (the task id) names it for {@link WorkerPool.kill}. `onStart` is
+   * called when a worker takes the payload (at once, or after the tasks queued before it), never for a task
+   * killed while queued. The promise never rejects: every ending is a {@link PoolOutcome}.
    */
-  run(key: string, data: Uint8Array): Promise<PoolOutcome> {
+  run(key: string, data: Uint8Array, onStart?: () => void): Promise<PoolOutcome> {
     if (this.#closed) return Promise.resolve({ kind: "killed" });
     if (this.#jobs.has(key)) {
       return Promise.resolve({
@@ -141,7 +143,7 @@ export class WorkerPool {
       });
     }
     return new Promise((resolve) => {
-      const job: Job = { id: this.#nextId++, key, data, resolve, slot: undefined, settled: false };
+      const job: Job = { id: this.#nextId++, key, data, resolve, onStart, slot: undefined, settled: false };
       this.#jobs.set(key, job);
       this.#queue.push(job);
       this.#pump();
@@ -215,6 +217,7 @@ export class WorkerPool {
     const data = Uint8Array.prototype.slice.call(job.data);
     const message: WorkerJob = { id: job.id, data };
     slot.worker.postMessage(message, data.byteLength >= TRANSFER_THRESHOLD_BYTES ? [data.buffer] : []);
+    job.onStart?.();
   }
 
   #spawn(): Slot {

@@ -31,7 +31,7 @@ describe("faults", () => {
     }
   });
 
-  test("KILL of a queued task answers TASK_KILLED without running it", async () => {
+  test("a queued task is not reported RUNNING; KILL of it answers TASK_KILLED without running it", async () => {
     const harness = await startHarness({ agent: { executorCpus: 0.5 } });
     const { agent } = harness;
     try {
@@ -39,9 +39,13 @@ describe("faults", () => {
         functionTask("busy", () => new Promise((resolve) => setTimeout(() => resolve("done"), 300))),
       );
       agent.launch(functionTask("queued", () => "ran"));
-      await agent.waitFor(() => agent.updatesOf("queued").length > 0, "queued RUNNING");
+      await agent.waitFor(() => agent.updatesOf("busy").length > 0, "busy RUNNING");
+      // One worker (under one cpu in all): "queued" waits behind "busy", so it must not claim to run.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(agent.updatesOf("queued")).toHaveLength(0);
       agent.kill("queued");
       expect((await agent.terminal("queued")).state).toBe(TaskState.TASK_KILLED);
+      expect(agent.updatesOf("queued").map((u) => u.state)).toEqual([TaskState.TASK_KILLED]);
       expect((await agent.terminal("busy")).state).toBe(TaskState.TASK_FINISHED);
     } finally {
       await harness.close();
@@ -61,7 +65,10 @@ describe("faults", () => {
     );
     agent.launch(functionTask("sleep-2", () => new Promise(() => {})));
     agent.launch(functionTask("queued-3", () => 1));
-    await agent.waitFor(() => agent.updates.length >= 3, "three RUNNING updates");
+    await agent.waitFor(
+      () => agent.updatesOf("spin-1").length > 0 && agent.updatesOf("sleep-2").length > 0,
+      "RUNNING of the two tasks that have workers",
+    );
     const started = Date.now();
     agent.shutdown();
     const exit = await harness.run;
