@@ -17,6 +17,7 @@
  * ```
  */
 
+export { isTerminalState } from "@satyr/proto";
 export { AgentConnection, type AgentConnectionOptions } from "./agent-connection.js";
 export { backoffDelay } from "./backoff.js";
 export { parseDuration } from "./duration.js";
@@ -46,7 +47,7 @@ export {
 export { FunctionExecutor, type FunctionExecutorOptions } from "./function-executor.js";
 export { cpusOf, runFunctionTask } from "./function-task.js";
 export { OneOffExecutor } from "./one-off-executor.js";
-export { isTerminalState, type RunExecutorOptions, runExecutor } from "./run-executor.js";
+export { type RunExecutorOptions, runExecutor } from "./run-executor.js";
 export { randomUuidBytes, uuidBytes, uuidText } from "./uuid.js";
 export type { WorkerConfig } from "./worker/protocol.js";
 export { type PoolOutcome, WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";

@@ -4,6 +4,7 @@ import {
   executor as api,
   ExecutorIDSchema,
   FrameworkIDSchema,
+  isTerminalState,
   type TaskInfo,
   TaskState,
   TaskStatus_Reason,
@@ -50,30 +51,6 @@ export interface RunExecutorOptions {
   readonly initialBackoffMs?: number;
   /** How long to keep trying the very first SUBSCRIBE (default 60 s, the agent's registration timeout). */
   readonly registrationTimeoutMs?: number;
-}
-
-const TERMINAL = new Set<TaskState>([
-  TaskState.TASK_FINISHED,
-  TaskState.TASK_FAILED,
-  TaskState.TASK_KILLED,
-  TaskState.TASK_ERROR,
-  TaskState.TASK_LOST,
-  TaskState.TASK_DROPPED,
-  TaskState.TASK_GONE,
-  TaskState.TASK_GONE_BY_OPERATOR,
-]);
-
-/**
- * Whether a task state is terminal (the task's resources are freed when the agent gets it).
- *
- * @example
- * ```ts
- * isTerminalState(TaskState.TASK_FINISHED); // true
- * isTerminalState(TaskState.TASK_RUNNING); // false
- * ```
- */
-export function isTerminalState(state: TaskState): boolean {
-  return TERMINAL.has(state);
 }
 
 /**

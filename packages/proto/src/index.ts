@@ -49,3 +49,4 @@ export {
   serializeError,
   TRUNCATED_PROP,
 } from "./remote-error.js";
+export { isTerminalState } from "./task-states.js";

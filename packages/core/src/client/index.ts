@@ -1,3 +1,4 @@
+export { isTerminalState } from "@satyr/proto";
 export { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.js";
 export { type CallOptions, CancelScope, sleep, withDeadline } from "./call-options.js";
 export { connect } from "./connect.js";
@@ -19,6 +20,6 @@ export {
 } from "./master-address.js";
 export type { ReconcileTask } from "./reconciler.js";
 export { type OfferFilterOptions, SchedulerClient } from "./scheduler-client.js";
-export { isTerminalState, TaskTracker, type TrackedTask } from "./task-tracker.js";
+export { TaskTracker, type TrackedTask } from "./task-tracker.js";
 export type { TaskUpdate } from "./task-update.js";
 export { MASTER_NODE_PREFIX, type ZookeeperDetectorOptions, zookeeperLeaders } from "./zookeeper-detector.js";

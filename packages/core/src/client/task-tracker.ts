@@ -1,28 +1,4 @@
-import { TaskState, type TaskStatus } from "@satyr/proto";
-
-const TERMINAL = new Set<TaskState>([
-  TaskState.TASK_FINISHED,
-  TaskState.TASK_FAILED,
-  TaskState.TASK_KILLED,
-  TaskState.TASK_ERROR,
-  TaskState.TASK_LOST,
-  TaskState.TASK_DROPPED,
-  TaskState.TASK_GONE,
-  TaskState.TASK_GONE_BY_OPERATOR,
-]);
-
-/**
- * Whether a task state is terminal (the task will never run again).
- *
- * @example
- * ```ts
- * isTerminalState(TaskState.TASK_FINISHED); // true
- * isTerminalState(TaskState.TASK_UNREACHABLE); // false: it may come back
- * ```
- */
-export function isTerminalState(state: TaskState): boolean {
-  return TERMINAL.has(state);
-}
+import { isTerminalState, TaskState, type TaskStatus } from "@satyr/proto";
 
 /**
  * A task the client knows is not finished, and when it last heard of it.

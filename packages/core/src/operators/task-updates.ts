@@ -1,6 +1,6 @@
 import type { TaskStatus } from "@satyr/proto";
+import { isTerminalState } from "@satyr/proto";
 import { filter, map, Observable, type OperatorFunction, Subject, takeWhile } from "rxjs";
-import { isTerminalState } from "../client/task-tracker.js";
 import type { TaskUpdate } from "../client/task-update.js";
 
 type UpdateLike = TaskUpdate | TaskStatus;

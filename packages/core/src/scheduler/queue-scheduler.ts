@@ -1,8 +1,7 @@
 import { fits as vectorFits } from "@satyr/binpack";
-import { TaskState, type TaskStatus } from "@satyr/proto";
+import { isTerminalState, TaskState, type TaskStatus } from "@satyr/proto";
 import { BehaviorSubject, type Observable, of, retry, Subject, type Subscription } from "rxjs";
 import type { SchedulerClient } from "../client/scheduler-client.js";
-import { isTerminalState } from "../client/task-tracker.js";
 import type { TaskUpdate } from "../client/task-update.js";
 import { CancelledError } from "../errors/cancelled-error.js";
 import { InvalidTaskError } from "../errors/invalid-task-error.js";

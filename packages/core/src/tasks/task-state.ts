@@ -1,6 +1,11 @@
 import { isFieldSet } from "@bufbuild/protobuf";
-import { TaskState, type TaskStatus, TaskStatus_Reason, TaskStatusSchema } from "@satyr/proto";
-import { isTerminalState } from "../client/task-tracker.js";
+import {
+  isTerminalState,
+  TaskState,
+  type TaskStatus,
+  TaskStatus_Reason,
+  TaskStatusSchema,
+} from "@satyr/proto";
 
 /**
  * Where a task is in its life: `pending` (waiting for an offer), `launching` (ACCEPT sent), then the Mesos

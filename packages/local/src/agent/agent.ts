@@ -11,6 +11,7 @@ import {
   ExecutorInfoSchema,
   type FrameworkInfo,
   FrameworkInfo_Capability_Type,
+  isTerminalState,
   type KillPolicy,
   type TaskInfo,
   TaskState,
@@ -22,7 +23,6 @@ import {
 } from "@satyr/proto";
 import { uuidBytes, uuidKey } from "../ids.js";
 import type { AgentPort, MasterPort } from "../master/records.js";
-import { isTerminal } from "../master/task-states.js";
 import type { AgentResources } from "../options.js";
 import { Resources } from "../resources.js";
 import { BuiltinExecutor } from "./builtin-executor.js";
@@ -230,7 +230,7 @@ export class Agent implements AgentPort, AgentContext {
 
   killTask(frameworkId: string, taskId: string, killPolicy: KillPolicy | undefined): void {
     const entry = this.#tasks.get(keyOf(frameworkId, taskId));
-    if (entry === undefined || isTerminal(entry.state)) return;
+    if (entry === undefined || isTerminalState(entry.state)) return;
     entry.runtime.kill(taskId, killPolicy);
   }
 
@@ -268,7 +268,7 @@ export class Agent implements AgentPort, AgentContext {
     const key = uuidKey(status.uuid);
     if (entry.received.has(key)) return;
     entry.received.add(key);
-    if (isTerminal(entry.state)) return;
+    if (isTerminalState(entry.state)) return;
     entry.state = status.state;
     if (status.agentId === undefined) status.agentId = { $typeName: "mesos.v1.AgentID", value: this.id };
     this.#master.taskStateChanged(this.id, frameworkId, taskId, status.state);
@@ -298,7 +298,7 @@ export class Agent implements AgentPort, AgentContext {
         ? TaskState.TASK_GONE
         : TaskState.TASK_LOST;
     for (const [taskId, entry] of this.#tasksOf(runtime)) {
-      if (isTerminal(entry.state)) continue;
+      if (isTerminalState(entry.state)) continue;
       this.statusUpdate(
         runtime.frameworkId,
         create(TaskStatusSchema, {

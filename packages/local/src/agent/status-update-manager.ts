@@ -1,5 +1,5 @@
 import type { TaskState, TaskStatus } from "@satyr/proto";
-import { isTerminal } from "../master/task-states.js";
+import { isTerminalState } from "@satyr/proto";
 
 /** Mesos's status update manager retries an unacknowledged update after 10 s, doubling up to 10 min. */
 const FIRST_RETRY_MS = 10_000;
@@ -59,7 +59,7 @@ export class StatusUpdateManager {
     if (stream.timer !== undefined) clearTimeout(stream.timer);
     stream.timer = undefined;
     stream.pending.shift();
-    const terminal = isTerminal(head.state);
+    const terminal = isTerminalState(head.state);
     if (terminal) this.#streams.delete(key);
     this.#sink.acknowledged(frameworkId, taskId, head.state, terminal);
     if (!terminal && stream.pending.length > 0) {

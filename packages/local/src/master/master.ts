@@ -8,6 +8,7 @@ import {
   type FrameworkInfo,
   FrameworkInfo_Capability_Type,
   FrameworkInfoSchema,
+  isTerminalState,
   type KillPolicy,
   type MasterInfo,
   MasterInfo_Capability_Type,
@@ -26,7 +27,6 @@ import {
   TaskStatusSchema,
 } from "@satyr/proto";
 import { EventStream } from "../http/event-stream.js";
-
 import { Resources } from "../resources.js";
 import { allocate } from "./allocator.js";
 import { validateExecutor, validateTask } from "./launch-validation.js";
@@ -40,7 +40,6 @@ import type {
   OfferRecord,
   TaskRecord,
 } from "./records.js";
-import { isTerminal } from "./task-states.js";
 
 /**
  * The Mesos release whose behaviour the local cluster reproduces.
@@ -166,7 +165,7 @@ export class Master implements MasterPort {
         if (task.agentId !== agentId) continue;
         const partitionAware = hasCapability(framework.info, FrameworkInfo_Capability_Type.PARTITION_AWARE);
         const state = partitionAware ? TaskState.TASK_GONE : TaskState.TASK_LOST;
-        if (!isTerminal(task.state)) {
+        if (!isTerminalState(task.state)) {
           this.#sendUpdate(
             framework,
             this.#masterStatus(task.info.taskId?.value ?? "", state, TaskStatus_Reason.AGENT_REMOVED, {
@@ -175,7 +174,7 @@ export class Master implements MasterPort {
             }),
           );
         }
-        task.state = isTerminal(task.state) ? task.state : state;
+        task.state = isTerminalState(task.state) ? task.state : state;
         this.#retireTask(framework, task);
       }
       this.#send(framework, {
@@ -314,7 +313,7 @@ export class Master implements MasterPort {
     framework.heartbeat = undefined;
     for (const offer of [...framework.offers.values()]) this.#removeOffer(offer, { rescind: false });
     for (const task of [...framework.tasks.values()]) {
-      if (!isTerminal(task.state)) task.state = TaskState.TASK_KILLED;
+      if (!isTerminalState(task.state)) task.state = TaskState.TASK_KILLED;
       this.#release(task);
       this.#retireTask(framework, task);
     }
@@ -675,7 +674,7 @@ export class Master implements MasterPort {
     const task = this.frameworks.get(frameworkId)?.tasks.get(taskId);
     if (task === undefined) return;
     task.state = state;
-    if (isTerminal(state)) this.#release(task);
+    if (isTerminalState(state)) this.#release(task);
   }
 
   forwardUpdate(_agentId: string, frameworkId: string, status: TaskStatus): void {
@@ -695,7 +694,7 @@ export class Master implements MasterPort {
   updateAcknowledged(_agentId: string, frameworkId: string, taskId: string, state: TaskState): void {
     const framework = this.frameworks.get(frameworkId);
     const task = framework?.tasks.get(taskId);
-    if (framework === undefined || task === undefined || !isTerminal(state)) return;
+    if (framework === undefined || task === undefined || !isTerminalState(state)) return;
     this.#release(task);
     this.#retireTask(framework, task);
   }
