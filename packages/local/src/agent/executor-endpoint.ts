@@ -1,25 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { create, isFieldSet } from "@bufbuild/protobuf";
-import {
-  executor,
-  executorCodecs,
-  messageCodec,
-  TaskState,
-  TaskStatus_Source,
-  TaskStatusSchema,
-} from "@satyr/proto";
+import { executor, messageCodec, TaskState, TaskStatus_Source, TaskStatusSchema } from "@satyr/proto";
 import { EventStream } from "../http/event-stream.js";
-import { dropNonProtoKeys } from "../http/json-input.js";
+import { readCall } from "../http/read-call.js";
 
 import {
-  checkContentType,
   NOT_ACCEPTABLE_MESSAGE,
   negotiateAccept,
-  parseFailureMessage,
-  readBody,
   replyAccepted,
   replyEmpty,
-  replyMethodNotAllowed,
   replyText,
 } from "../http/respond.js";
 import { isValidUuid } from "../ids.js";
@@ -45,19 +34,9 @@ export async function handleExecutorRequest(
   // The API path itself needs no parsing; anything else is normalized like any URL.
   const path = req.url === "/api/v1/executor" ? req.url : new URL(req.url ?? "/", "http://local").pathname;
   if (path !== "/api/v1/executor" && path !== "/slave(1)/api/v1/executor") return replyEmpty(res, 404);
-  if (req.method !== "POST") return replyMethodNotAllowed(res, req.method);
-  const contentType = checkContentType(req.headers["content-type"]);
-  if (!contentType.ok) return replyText(res, contentType.status, contentType.message);
-  const body = await readBody(req);
-  const codecs = executorCodecs(contentType.codec);
-  let call: executor.Call;
-  try {
-    call = codecs.call.decode(
-      contentType.codec === "json" ? dropNonProtoKeys(executor.CallSchema, body) : body,
-    );
-  } catch {
-    return replyText(res, 400, parseFailureMessage(contentType.codec, "Call", body));
-  }
+  const read = await readCall(req, res, executor.CallSchema);
+  if (read === undefined) return;
+  const { call } = read;
   const invalid = validateCall(call);
   if (invalid !== undefined) return replyText(res, 400, `Failed to validate Executor::Call: ${invalid}`);
   if (agent.down) return replyText(res, 503, "Agent has not finished recovery");

@@ -1,17 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isFieldSet } from "@bufbuild/protobuf";
-import { FrameworkInfoSchema, scheduler, schedulerCodecs } from "@satyr/proto";
-import { dropNonProtoKeys } from "../http/json-input.js";
-import {
-  checkContentType,
-  NOT_ACCEPTABLE_MESSAGE,
-  negotiateAccept,
-  parseFailureMessage,
-  readBody,
-  replyAccepted,
-  replyMethodNotAllowed,
-  replyText,
-} from "../http/respond.js";
+import { FrameworkInfoSchema, scheduler } from "@satyr/proto";
+import { readCall } from "../http/read-call.js";
+import { NOT_ACCEPTABLE_MESSAGE, negotiateAccept, replyAccepted, replyText } from "../http/respond.js";
 import { isValidUuid } from "../ids.js";
 import type { Master } from "./master.js";
 
@@ -71,25 +62,15 @@ export async function handleSchedulerRequest(
       return;
     }
   }
-  if (req.method !== "POST") return replyMethodNotAllowed(res, req.method);
-  const contentType = checkContentType(req.headers["content-type"]);
-  if (!contentType.ok) return replyText(res, contentType.status, contentType.message);
-  const body = await readBody(req);
-  const codecs = schedulerCodecs(contentType.codec);
-  let call: scheduler.Call;
-  try {
-    call = codecs.call.decode(
-      contentType.codec === "json" ? dropNonProtoKeys(scheduler.CallSchema, body) : body,
-    );
-  } catch {
-    return replyText(res, 400, parseFailureMessage(contentType.codec, "Call", body));
-  }
+  const read = await readCall(req, res, scheduler.CallSchema);
+  if (read === undefined) return;
+  const { call } = read;
   const missing = missingRequiredFields(call);
   if (missing.length > 0) {
     return replyText(
       res,
       400,
-      contentType.codec === "json"
+      read.codec === "json"
         ? `Failed to convert JSON into Call protobuf: Missing required fields: ${missing.join(", ")}`
         : "Failed to parse body into Call protobuf",
     );
