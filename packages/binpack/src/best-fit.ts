@@ -1,24 +1,40 @@
+import { BEST_FIT_BLOCK, BestFitBlocks, bestFitPruned } from "./best-fit-blocks.js";
 import { BinpackError } from "./binpack-error.js";
 import { type Dense, decreasingOrder, densify, inputOrder, place, toPacking } from "./dense.js";
-import { bestFitKernels, goodEnoughKernels } from "./gen/kernels.js";
+import { bestFitKernels, goodEnoughKernels, prunedBestFitKernels } from "./gen/kernels.js";
 import type { BestFitOptions, Bin, Item, Packing } from "./types.js";
 import { FIT_TOLERANCE } from "./vector.js";
 
 /**
- * The loop form of the best-fit kernel for any dimension count (the generated kernels unroll it for 1–8).
+ * The plain best-fit scan for one item, for any dimension count: the reference the faster paths must agree
+ * with (the generated kernels unroll it for 1–8 dimensions; {@link bestFitPruned} skips blocks). Leftover sums
+ * are accumulated per run of `block` bins and then across runs, in bin order: a fixed order every path shares,
+ * so all of them compute bitwise the same scores.
  * @internal
  */
-export function bestFitGeneric(p: Dense, at: number, sums: Float64Array, coef: Float64Array): number {
+export function bestFitGeneric(
+  p: Dense,
+  at: number,
+  sums: Float64Array,
+  coef: Float64Array,
+  block = BEST_FIT_BLOCK,
+): number {
   const { d, m, residual, demand, weights } = p;
   sums.fill(0);
+  const part = new Float64Array(d);
   let count = 0;
   let first = -1;
-  for (let j = 0, base = 0; j < m; j++, base += d) {
-    let k = 0;
-    while (k < d && (residual[base + k] as number) >= (demand[at + k] as number) - FIT_TOLERANCE) k++;
-    if (k < d) continue;
-    if (count++ === 0) first = j;
-    for (k = 0; k < d; k++) sums[k] = (sums[k] as number) + (residual[base + k] as number);
+  for (let start = 0; start < m; start += block) {
+    const end = Math.min(start + block, m);
+    part.fill(0);
+    for (let j = start, base = start * d; j < end; j++, base += d) {
+      let k = 0;
+      while (k < d && (residual[base + k] as number) >= (demand[at + k] as number) - FIT_TOLERANCE) k++;
+      if (k < d) continue;
+      if (count++ === 0) first = j;
+      for (k = 0; k < d; k++) part[k] = (part[k] as number) + (residual[base + k] as number);
+    }
+    for (let k = 0; k < d; k++) sums[k] = (sums[k] as number) + (part[k] as number);
   }
   if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
@@ -43,24 +59,63 @@ export function bestFitGeneric(p: Dense, at: number, sums: Float64Array, coef: F
 }
 
 /**
+ * How {@link bestFitDense} scans: `"auto"` picks the block-pruned scan from {@link PRUNE_FROM} bins on and the
+ * generated full-scan kernels below; the others force one path (tests compare them, the bench times them):
+ * `"generic"` is the plain loop, `"scan"` the generated full scan, `"pruned"` the generated pruned kernels and
+ * `"pruned-generic"` their loop form (used above 8 dimensions).
+ * @internal
+ */
+export type BestFitPath = "auto" | "generic" | "scan" | "pruned" | "pruned-generic";
+
+/** Bins from which `"auto"` best fit prunes by blocks; below it the index costs more than it saves. @internal */
+export const PRUNE_FROM = 4 * BEST_FIT_BLOCK;
+
+/**
  * satyr 0.2.1's best fit over dense state. Per item: one pass finds the feasible bins and the column sums of
  * their leftovers (residual − demand); a second pass scores the feasible bins by Σ_dim w · leftover / column sum
  * and takes the minimum, the first on ties (scores are computed up to a constant shift, which can only reorder
  * bins whose scores tie to the last bits of a double). The normalisation over the feasible candidates is the
- * original's and makes a bin's score depend on the other candidates; it is kept for parity.
+ * original's and makes a bin's score depend on the other candidates; it is kept for parity. Every path returns
+ * the same bins.
  * @internal
  */
-export function bestFitDense(p: Dense, order: readonly number[], generic = false): void {
+export function bestFitDense(
+  p: Dense,
+  order: readonly number[],
+  path: BestFitPath = "auto",
+  block = BEST_FIT_BLOCK,
+): void {
   const { d, m, demand, residual, weights } = p;
-  const kernel = generic ? undefined : bestFitKernels[d];
   const sums = new Float64Array(d);
   const coef = new Float64Array(d);
+  const chosen = path === "auto" ? (m >= PRUNE_FROM ? "pruned" : "scan") : path;
+  if (chosen === "pruned" || chosen === "pruned-generic") {
+    const blocks = new BestFitBlocks(p, block);
+    const need = new Float64Array(d);
+    const part = new Float64Array(d);
+    const kernel = chosen === "pruned" ? prunedBestFitKernels[d] : undefined;
+    for (const i of order) {
+      const at = i * d;
+      let j: number;
+      if (kernel !== undefined) j = kernel(residual, m, demand, at, weights, FIT_TOLERANCE, blocks);
+      else {
+        for (let k = 0; k < d; k++) need[k] = (demand[at + k] as number) - FIT_TOLERANCE;
+        j = bestFitPruned(p, blocks, at, need, sums, part, coef);
+      }
+      if (j >= 0) {
+        place(p, i, j);
+        blocks.refresh(Math.floor(j / block));
+      }
+    }
+    return;
+  }
+  const kernel = chosen === "generic" ? undefined : bestFitKernels[d];
   for (const i of order) {
     const at = i * d;
     const j =
       kernel === undefined
-        ? bestFitGeneric(p, at, sums, coef)
-        : kernel(residual, m, demand, at, weights, FIT_TOLERANCE);
+        ? bestFitGeneric(p, at, sums, coef, block)
+        : kernel(residual, m, demand, at, weights, FIT_TOLERANCE, block);
     if (j >= 0) place(p, i, j);
   }
 }

@@ -1,8 +1,9 @@
 import fc from "fast-check";
-import { bestFitDense, goodEnoughFitDense } from "../src/best-fit.js";
+import { type BestFitPath, bestFitDense, goodEnoughFitDense, PRUNE_FROM } from "../src/best-fit.js";
+import { BEST_FIT_BLOCK } from "../src/best-fit-blocks.js";
 import { decreasingOrder, densify, inputOrder } from "../src/dense.js";
 import { firstFitDense } from "../src/first-fit.js";
-import { fits, HEURISTICS, pack } from "../src/index.js";
+import { type Bin, FIT_TOLERANCE, fits, HEURISTICS, type Item, pack } from "../src/index.js";
 import { assertValid, problem } from "./support.js";
 
 describe("every heuristic returns a valid packing", () => {
@@ -78,8 +79,8 @@ describe("fast paths agree with the plain loops", () => {
         ({ items, bins }, goodEnough) => {
           const a = densify(items, bins);
           const b = densify(items, bins);
-          bestFitDense(a, decreasingOrder(a));
-          bestFitDense(b, decreasingOrder(b), true);
+          bestFitDense(a, decreasingOrder(a), "scan");
+          bestFitDense(b, decreasingOrder(b), "generic");
           expect(Array.from(a.assignment)).toEqual(Array.from(b.assignment));
           const c = densify(items, bins);
           const e = densify(items, bins);
@@ -91,4 +92,113 @@ describe("fast paths agree with the plain loops", () => {
       { numRuns: 200 },
     );
   });
+  test("every best-fit path places each item where the plain reference does, for any block size", () => {
+    const paths: BestFitPath[] = ["generic", "scan", "pruned", "pruned-generic"];
+    fc.assert(
+      fc.property(
+        problem(40, 24),
+        fc.integer({ min: 1, max: 6 }),
+        fc.boolean(),
+        ({ items, bins }, block, decreasing) => {
+          const expected = referenceBestFit(items, bins, decreasing, block);
+          for (const path of paths) {
+            const p = densify(items, bins);
+            bestFitDense(p, decreasing ? decreasingOrder(p) : inputOrder(p.n), path, block);
+            expect(Array.from(p.assignment)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+  test("pack's bf and bfd on hundreds of bins (the pruned path) match the plain reference", () => {
+    // Few distinct shapes make many exact ties between bins, where the first bin must win.
+    const shape = fc.record({
+      cpus: fc.constantFrom(0, 1, 2, 4, 8, 16, 0.5, 1.5),
+      mem: fc.constantFrom(0, 256, 512, 1024, 4096, 8192),
+      gpus: fc.constantFrom(0, 0, 1, 2),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(shape, { minLength: 1, maxLength: 60 }),
+        fc.array(shape, { minLength: PRUNE_FROM, maxLength: 3 * PRUNE_FROM }),
+        (demands, capacities) => {
+          const items = demands.map((demand, i) => ({ id: `i${i}`, demand }));
+          const bins = capacities.map((capacity, j) => ({ id: `b${j}`, capacity }));
+          for (const heuristic of ["bf", "bfd"] as const) {
+            const packing = pack(items, bins, { heuristic });
+            const where = new Map<string, number>();
+            packing.bins.forEach((b, j) => {
+              for (const item of b.items) where.set(item.id, j);
+            });
+            const expected = referenceBestFit(items, bins, heuristic === "bfd", BEST_FIT_BLOCK);
+            expect(items.map((item) => where.get(item.id) ?? -1)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
 });
+
+/**
+ * Best fit written as plainly as possible, to check the fast paths against: per item, list the feasible bins,
+ * sum their residuals per dimension in runs of `block` bins (the shared summation order), score each feasible
+ * bin by Σ_k c_k · residual_k with c_k = weight / (sum_k − count · demand_k), and keep the first lowest score.
+ */
+function referenceBestFit(
+  items: readonly Item[],
+  bins: readonly Bin[],
+  decreasing: boolean,
+  block: number,
+): number[] {
+  const p = densify(items, bins);
+  const { d, dims } = p;
+  const residual = bins.map((bin) => dims.map((key) => bin.capacity[key] ?? 0));
+  const used = bins.map(() => dims.map(() => 0));
+  const demandOf = (i: number) => dims.map((key) => (items[i] as Item).demand[key] ?? 0);
+  const assignment = items.map(() => -1);
+  for (const i of decreasing ? decreasingOrder(p) : inputOrder(p.n)) {
+    const demand = demandOf(i);
+    const fitsBin = (j: number) =>
+      (residual[j] as number[]).every((r, k) => r >= (demand[k] as number) - FIT_TOLERANCE);
+    const feasible = bins.map((_, j) => j).filter(fitsBin);
+    if (feasible.length === 0) continue;
+    let chosen = feasible[0] as number;
+    if (feasible.length > 1) {
+      const sums = dims.map(() => 0);
+      for (let start = 0; start < bins.length; start += block) {
+        const part = dims.map(() => 0);
+        for (const j of feasible) {
+          if (j < start || j >= start + block) continue;
+          (residual[j] as number[]).forEach((r, k) => {
+            part[k] = (part[k] as number) + r;
+          });
+        }
+        part.forEach((x, k) => {
+          sums[k] = (sums[k] as number) + x;
+        });
+      }
+      const coef = sums.map((s, k) => {
+        const leftover = s - feasible.length * (demand[k] as number);
+        return leftover > 0 ? 1 / leftover : 0;
+      });
+      let bestScore = Number.POSITIVE_INFINITY;
+      for (const j of feasible) {
+        let score = 0;
+        for (let k = 0; k < d; k++) score += (coef[k] as number) * ((residual[j] as number[])[k] as number);
+        if (score < bestScore) {
+          bestScore = score;
+          chosen = j;
+        }
+      }
+    }
+    assignment[i] = chosen;
+    for (let k = 0; k < d; k++) {
+      const u = ((used[chosen] as number[])[k] as number) + (demand[k] as number);
+      (used[chosen] as number[])[k] = u;
+      (residual[chosen] as number[])[k] = ((bins[chosen] as Bin).capacity[dims[k] as string] ?? 0) - u;
+    }
+  }
+  return assignment;
+}

@@ -2,7 +2,8 @@
 
 /**
  * Full-scan best fit for one item with satyr 0.2.1's scoring: returns the feasible bin whose leftover, weighted
- * and normalised by the leftover sums over the feasible bins, is smallest (the first on ties), or -1.
+ * and normalised by the leftover sums over the feasible bins (summed per run of `block` bins, then across runs), is
+ * smallest (the first on ties), or -1.
  * @internal
  */
 export type BestFitKernel = (
@@ -12,6 +13,36 @@ export type BestFitKernel = (
   at: number,
   weights: Float64Array,
   tolerance: number,
+  block: number,
+) => number;
+
+/**
+ * The block summaries the pruned kernels read ({@link import("../best-fit-blocks.js").BestFitBlocks}).
+ * @internal
+ */
+export interface BlockSummaries {
+  readonly block: number;
+  readonly count: number;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  readonly sum: Float64Array;
+  readonly key: Float64Array;
+  readonly ref: Float64Array;
+  readonly order: Int32Array;
+}
+
+/**
+ * Block-pruned best fit: the same bin as {@link BestFitKernel} (see `bestFitPruned` in best-fit-blocks.ts).
+ * @internal
+ */
+export type PrunedBestFitKernel = (
+  residual: Float64Array,
+  m: number,
+  demand: Float64Array,
+  at: number,
+  weights: Float64Array,
+  tolerance: number,
+  blocks: BlockSummaries,
 ) => number;
 
 /**
@@ -30,17 +61,23 @@ export type GoodEnoughKernel = (
   tolerance: number,
 ) => number;
 
-function bestFit1(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
+function bestFit1(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, block: number): number {
   const d0 = demand[at + 0] as number;
   const n0 = d0 - tolerance;
   let s0 = 0;
   let count = 0;
   let first = -1;
-  for (let j = 0, b = 0; j < m; j++, b += 1) {
-    const r0 = residual[b + 0] as number;
-    if (r0 < n0) continue;
-    if (count++ === 0) first = j;
-    s0 += r0;
+  // Sums run per block of bins, then across blocks: the order every best-fit path shares.
+  for (let start = 0; start < m; start += block) {
+    const end = start + block < m ? start + block : m;
+    let t0 = 0;
+    for (let j = start, b = start * 1; j < end; j++, b += 1) {
+      const r0 = residual[b + 0] as number;
+      if (r0 < n0) continue;
+      if (count++ === 0) first = j;
+      t0 += r0;
+    }
+    s0 += t0;
   }
   if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
@@ -61,7 +98,7 @@ function bestFit1(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit2(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
+function bestFit2(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, block: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const n0 = d0 - tolerance;
@@ -70,13 +107,21 @@ function bestFit2(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s1 = 0;
   let count = 0;
   let first = -1;
-  for (let j = 0, b = 0; j < m; j++, b += 2) {
-    const r0 = residual[b + 0] as number;
-    const r1 = residual[b + 1] as number;
-    if (r0 < n0 || r1 < n1) continue;
-    if (count++ === 0) first = j;
-    s0 += r0;
-    s1 += r1;
+  // Sums run per block of bins, then across blocks: the order every best-fit path shares.
+  for (let start = 0; start < m; start += block) {
+    const end = start + block < m ? start + block : m;
+    let t0 = 0;
+    let t1 = 0;
+    for (let j = start, b = start * 2; j < end; j++, b += 2) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      if (r0 < n0 || r1 < n1) continue;
+      if (count++ === 0) first = j;
+      t0 += r0;
+      t1 += r1;
+    }
+    s0 += t0;
+    s1 += t1;
   }
   if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
@@ -100,7 +145,7 @@ function bestFit2(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit3(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
+function bestFit3(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, block: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const d2 = demand[at + 2] as number;
@@ -112,15 +157,25 @@ function bestFit3(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s2 = 0;
   let count = 0;
   let first = -1;
-  for (let j = 0, b = 0; j < m; j++, b += 3) {
-    const r0 = residual[b + 0] as number;
-    const r1 = residual[b + 1] as number;
-    const r2 = residual[b + 2] as number;
-    if (r0 < n0 || r1 < n1 || r2 < n2) continue;
-    if (count++ === 0) first = j;
-    s0 += r0;
-    s1 += r1;
-    s2 += r2;
+  // Sums run per block of bins, then across blocks: the order every best-fit path shares.
+  for (let start = 0; start < m; start += block) {
+    const end = start + block < m ? start + block : m;
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    for (let j = start, b = start * 3; j < end; j++, b += 3) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2) continue;
+      if (count++ === 0) first = j;
+      t0 += r0;
+      t1 += r1;
+      t2 += r2;
+    }
+    s0 += t0;
+    s1 += t1;
+    s2 += t2;
   }
   if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
@@ -147,7 +202,7 @@ function bestFit3(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit4(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
+function bestFit4(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, block: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const d2 = demand[at + 2] as number;
@@ -162,17 +217,29 @@ function bestFit4(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s3 = 0;
   let count = 0;
   let first = -1;
-  for (let j = 0, b = 0; j < m; j++, b += 4) {
-    const r0 = residual[b + 0] as number;
-    const r1 = residual[b + 1] as number;
-    const r2 = residual[b + 2] as number;
-    const r3 = residual[b + 3] as number;
-    if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3) continue;
-    if (count++ === 0) first = j;
-    s0 += r0;
-    s1 += r1;
-    s2 += r2;
-    s3 += r3;
+  // Sums run per block of bins, then across blocks: the order every best-fit path shares.
+  for (let start = 0; start < m; start += block) {
+    const end = start + block < m ? start + block : m;
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    for (let j = start, b = start * 4; j < end; j++, b += 4) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3) continue;
+      if (count++ === 0) first = j;
+      t0 += r0;
+      t1 += r1;
+      t2 += r2;
+      t3 += r3;
+    }
+    s0 += t0;
+    s1 += t1;
+    s2 += t2;
+    s3 += t3;
   }
   if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
@@ -202,7 +269,7 @@ function bestFit4(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit5(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
+function bestFit5(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, block: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const d2 = demand[at + 2] as number;
@@ -220,19 +287,33 @@ function bestFit5(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s4 = 0;
   let count = 0;
   let first = -1;
-  for (let j = 0, b = 0; j < m; j++, b += 5) {
-    const r0 = residual[b + 0] as number;
-    const r1 = residual[b + 1] as number;
-    const r2 = residual[b + 2] as number;
-    const r3 = residual[b + 3] as number;
-    const r4 = residual[b + 4] as number;
-    if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4) continue;
-    if (count++ === 0) first = j;
-    s0 += r0;
-    s1 += r1;
-    s2 += r2;
-    s3 += r3;
-    s4 += r4;
+  // Sums run per block of bins, then across blocks: the order every best-fit path shares.
+  for (let start = 0; start < m; start += block) {
+    const end = start + block < m ? start + block : m;
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    let t4 = 0;
+    for (let j = start, b = start * 5; j < end; j++, b += 5) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      const r4 = residual[b + 4] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4) continue;
+      if (count++ === 0) first = j;
+      t0 += r0;
+      t1 += r1;
+      t2 += r2;
+      t3 += r3;
+      t4 += r4;
+    }
+    s0 += t0;
+    s1 += t1;
+    s2 += t2;
+    s3 += t3;
+    s4 += t4;
   }
   if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
@@ -265,7 +346,7 @@ function bestFit5(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit6(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
+function bestFit6(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, block: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const d2 = demand[at + 2] as number;
@@ -286,21 +367,37 @@ function bestFit6(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s5 = 0;
   let count = 0;
   let first = -1;
-  for (let j = 0, b = 0; j < m; j++, b += 6) {
-    const r0 = residual[b + 0] as number;
-    const r1 = residual[b + 1] as number;
-    const r2 = residual[b + 2] as number;
-    const r3 = residual[b + 3] as number;
-    const r4 = residual[b + 4] as number;
-    const r5 = residual[b + 5] as number;
-    if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5) continue;
-    if (count++ === 0) first = j;
-    s0 += r0;
-    s1 += r1;
-    s2 += r2;
-    s3 += r3;
-    s4 += r4;
-    s5 += r5;
+  // Sums run per block of bins, then across blocks: the order every best-fit path shares.
+  for (let start = 0; start < m; start += block) {
+    const end = start + block < m ? start + block : m;
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    let t4 = 0;
+    let t5 = 0;
+    for (let j = start, b = start * 6; j < end; j++, b += 6) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      const r4 = residual[b + 4] as number;
+      const r5 = residual[b + 5] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5) continue;
+      if (count++ === 0) first = j;
+      t0 += r0;
+      t1 += r1;
+      t2 += r2;
+      t3 += r3;
+      t4 += r4;
+      t5 += r5;
+    }
+    s0 += t0;
+    s1 += t1;
+    s2 += t2;
+    s3 += t3;
+    s4 += t4;
+    s5 += t5;
   }
   if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
@@ -336,7 +433,7 @@ function bestFit6(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit7(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
+function bestFit7(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, block: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const d2 = demand[at + 2] as number;
@@ -360,23 +457,41 @@ function bestFit7(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s6 = 0;
   let count = 0;
   let first = -1;
-  for (let j = 0, b = 0; j < m; j++, b += 7) {
-    const r0 = residual[b + 0] as number;
-    const r1 = residual[b + 1] as number;
-    const r2 = residual[b + 2] as number;
-    const r3 = residual[b + 3] as number;
-    const r4 = residual[b + 4] as number;
-    const r5 = residual[b + 5] as number;
-    const r6 = residual[b + 6] as number;
-    if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6) continue;
-    if (count++ === 0) first = j;
-    s0 += r0;
-    s1 += r1;
-    s2 += r2;
-    s3 += r3;
-    s4 += r4;
-    s5 += r5;
-    s6 += r6;
+  // Sums run per block of bins, then across blocks: the order every best-fit path shares.
+  for (let start = 0; start < m; start += block) {
+    const end = start + block < m ? start + block : m;
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    let t4 = 0;
+    let t5 = 0;
+    let t6 = 0;
+    for (let j = start, b = start * 7; j < end; j++, b += 7) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      const r4 = residual[b + 4] as number;
+      const r5 = residual[b + 5] as number;
+      const r6 = residual[b + 6] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6) continue;
+      if (count++ === 0) first = j;
+      t0 += r0;
+      t1 += r1;
+      t2 += r2;
+      t3 += r3;
+      t4 += r4;
+      t5 += r5;
+      t6 += r6;
+    }
+    s0 += t0;
+    s1 += t1;
+    s2 += t2;
+    s3 += t3;
+    s4 += t4;
+    s5 += t5;
+    s6 += t6;
   }
   if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
@@ -415,7 +530,7 @@ function bestFit7(residual: Float64Array, m: number, demand: Float64Array, at: n
   return best;
 }
 
-function bestFit8(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number): number {
+function bestFit8(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, block: number): number {
   const d0 = demand[at + 0] as number;
   const d1 = demand[at + 1] as number;
   const d2 = demand[at + 2] as number;
@@ -442,25 +557,45 @@ function bestFit8(residual: Float64Array, m: number, demand: Float64Array, at: n
   let s7 = 0;
   let count = 0;
   let first = -1;
-  for (let j = 0, b = 0; j < m; j++, b += 8) {
-    const r0 = residual[b + 0] as number;
-    const r1 = residual[b + 1] as number;
-    const r2 = residual[b + 2] as number;
-    const r3 = residual[b + 3] as number;
-    const r4 = residual[b + 4] as number;
-    const r5 = residual[b + 5] as number;
-    const r6 = residual[b + 6] as number;
-    const r7 = residual[b + 7] as number;
-    if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6 || r7 < n7) continue;
-    if (count++ === 0) first = j;
-    s0 += r0;
-    s1 += r1;
-    s2 += r2;
-    s3 += r3;
-    s4 += r4;
-    s5 += r5;
-    s6 += r6;
-    s7 += r7;
+  // Sums run per block of bins, then across blocks: the order every best-fit path shares.
+  for (let start = 0; start < m; start += block) {
+    const end = start + block < m ? start + block : m;
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    let t4 = 0;
+    let t5 = 0;
+    let t6 = 0;
+    let t7 = 0;
+    for (let j = start, b = start * 8; j < end; j++, b += 8) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      const r4 = residual[b + 4] as number;
+      const r5 = residual[b + 5] as number;
+      const r6 = residual[b + 6] as number;
+      const r7 = residual[b + 7] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6 || r7 < n7) continue;
+      if (count++ === 0) first = j;
+      t0 += r0;
+      t1 += r1;
+      t2 += r2;
+      t3 += r3;
+      t4 += r4;
+      t5 += r5;
+      t6 += r6;
+      t7 += r7;
+    }
+    s0 += t0;
+    s1 += t1;
+    s2 += t2;
+    s3 += t3;
+    s4 += t4;
+    s5 += t5;
+    s6 += t6;
+    s7 += t7;
   }
   if (count <= 1) return first;
   // Leftover sums are residual sums minus count × demand; a constant shift of every score (Σ c·d) is dropped.
@@ -497,6 +632,806 @@ function bestFit8(residual: Float64Array, m: number, demand: Float64Array, at: n
     if (score < bestScore) {
       bestScore = score;
       best = j;
+    }
+  }
+  return best;
+}
+
+function bestFitPruned1(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, min, max, sum, key, ref, order } = blocks;
+  const d0 = demand[at + 0] as number;
+  const n0 = d0 - tolerance;
+  let s0 = 0;
+  let count = 0;
+  for (let g = 0, q = 0; g < blockCount; g++, q += 1) {
+    // A block short in some dimension holds no feasible bin and adds 0.
+    if ((max[q + 0] as number) < n0) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    if ((min[q + 0] as number) >= n0) {
+      // Feasible throughout: the stored sum is the block's scan sum, bit for bit.
+      count += end - start;
+      s0 += sum[q + 0] as number;
+      continue;
+    }
+    let t0 = 0;
+    for (let j = start, b = start * 1; j < end; j++, b += 1) {
+      const r0 = residual[b + 0] as number;
+      if (r0 < n0) continue;
+      count++;
+      t0 += r0;
+    }
+    s0 += t0;
+  }
+  if (count === 0) return -1;
+  const l0 = s0 - count * d0;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  // Every bin of a block without negative residuals scores at least rho · key (rho = min c / ref over ref > 0).
+  let rho = Number.POSITIVE_INFINITY;
+  if ((ref[0] as number) > 0 && c0 / (ref[0] as number) < rho) rho = c0 / (ref[0] as number);
+  if (rho === Number.POSITIVE_INFINITY) rho = 0;
+  // Shrunk by far more than the rounding of a score, and below scores that underflow.
+  const shrink = rho * (1 - 1e-10);
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let t = 0; t < blockCount; t++) {
+    const g = order[t] as number;
+    const q = g * 1;
+    if ((max[q + 0] as number) < n0) continue;
+    const lowest = key[g] as number;
+    if (lowest > 0 && shrink * lowest - 1e-300 > bestScore) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 1; j < end; j++, b += 1) {
+      const r0 = residual[b + 0] as number;
+      if (r0 < n0) continue;
+      const score = c0 * r0;
+      if (score < bestScore || (score === bestScore && j < best)) {
+        bestScore = score;
+        best = j;
+      }
+    }
+  }
+  return best;
+}
+
+function bestFitPruned2(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, min, max, sum, key, ref, order } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  let s0 = 0;
+  let s1 = 0;
+  let count = 0;
+  for (let g = 0, q = 0; g < blockCount; g++, q += 2) {
+    // A block short in some dimension holds no feasible bin and adds 0.
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    if ((min[q + 0] as number) >= n0 && (min[q + 1] as number) >= n1) {
+      // Feasible throughout: the stored sum is the block's scan sum, bit for bit.
+      count += end - start;
+      s0 += sum[q + 0] as number;
+      s1 += sum[q + 1] as number;
+      continue;
+    }
+    let t0 = 0;
+    let t1 = 0;
+    for (let j = start, b = start * 2; j < end; j++, b += 2) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      if (r0 < n0 || r1 < n1) continue;
+      count++;
+      t0 += r0;
+      t1 += r1;
+    }
+    s0 += t0;
+    s1 += t1;
+  }
+  if (count === 0) return -1;
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  // Every bin of a block without negative residuals scores at least rho · key (rho = min c / ref over ref > 0).
+  let rho = Number.POSITIVE_INFINITY;
+  if ((ref[0] as number) > 0 && c0 / (ref[0] as number) < rho) rho = c0 / (ref[0] as number);
+  if ((ref[1] as number) > 0 && c1 / (ref[1] as number) < rho) rho = c1 / (ref[1] as number);
+  if (rho === Number.POSITIVE_INFINITY) rho = 0;
+  // Shrunk by far more than the rounding of a score, and below scores that underflow.
+  const shrink = rho * (1 - 1e-10);
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let t = 0; t < blockCount; t++) {
+    const g = order[t] as number;
+    const q = g * 2;
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1) continue;
+    const lowest = key[g] as number;
+    if (lowest > 0 && shrink * lowest - 1e-300 > bestScore) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 2; j < end; j++, b += 2) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      if (r0 < n0 || r1 < n1) continue;
+      const score = c0 * r0 + c1 * r1;
+      if (score < bestScore || (score === bestScore && j < best)) {
+        bestScore = score;
+        best = j;
+      }
+    }
+  }
+  return best;
+}
+
+function bestFitPruned3(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, min, max, sum, key, ref, order } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const d2 = demand[at + 2] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  const n2 = d2 - tolerance;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let count = 0;
+  for (let g = 0, q = 0; g < blockCount; g++, q += 3) {
+    // A block short in some dimension holds no feasible bin and adds 0.
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    if ((min[q + 0] as number) >= n0 && (min[q + 1] as number) >= n1 && (min[q + 2] as number) >= n2) {
+      // Feasible throughout: the stored sum is the block's scan sum, bit for bit.
+      count += end - start;
+      s0 += sum[q + 0] as number;
+      s1 += sum[q + 1] as number;
+      s2 += sum[q + 2] as number;
+      continue;
+    }
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    for (let j = start, b = start * 3; j < end; j++, b += 3) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2) continue;
+      count++;
+      t0 += r0;
+      t1 += r1;
+      t2 += r2;
+    }
+    s0 += t0;
+    s1 += t1;
+    s2 += t2;
+  }
+  if (count === 0) return -1;
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const l2 = s2 - count * d2;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
+  // Every bin of a block without negative residuals scores at least rho · key (rho = min c / ref over ref > 0).
+  let rho = Number.POSITIVE_INFINITY;
+  if ((ref[0] as number) > 0 && c0 / (ref[0] as number) < rho) rho = c0 / (ref[0] as number);
+  if ((ref[1] as number) > 0 && c1 / (ref[1] as number) < rho) rho = c1 / (ref[1] as number);
+  if ((ref[2] as number) > 0 && c2 / (ref[2] as number) < rho) rho = c2 / (ref[2] as number);
+  if (rho === Number.POSITIVE_INFINITY) rho = 0;
+  // Shrunk by far more than the rounding of a score, and below scores that underflow.
+  const shrink = rho * (1 - 1e-10);
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let t = 0; t < blockCount; t++) {
+    const g = order[t] as number;
+    const q = g * 3;
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2) continue;
+    const lowest = key[g] as number;
+    if (lowest > 0 && shrink * lowest - 1e-300 > bestScore) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 3; j < end; j++, b += 3) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2) continue;
+      const score = c0 * r0 + c1 * r1 + c2 * r2;
+      if (score < bestScore || (score === bestScore && j < best)) {
+        bestScore = score;
+        best = j;
+      }
+    }
+  }
+  return best;
+}
+
+function bestFitPruned4(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, min, max, sum, key, ref, order } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const d2 = demand[at + 2] as number;
+  const d3 = demand[at + 3] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  const n2 = d2 - tolerance;
+  const n3 = d3 - tolerance;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let count = 0;
+  for (let g = 0, q = 0; g < blockCount; g++, q += 4) {
+    // A block short in some dimension holds no feasible bin and adds 0.
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    if ((min[q + 0] as number) >= n0 && (min[q + 1] as number) >= n1 && (min[q + 2] as number) >= n2 && (min[q + 3] as number) >= n3) {
+      // Feasible throughout: the stored sum is the block's scan sum, bit for bit.
+      count += end - start;
+      s0 += sum[q + 0] as number;
+      s1 += sum[q + 1] as number;
+      s2 += sum[q + 2] as number;
+      s3 += sum[q + 3] as number;
+      continue;
+    }
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    for (let j = start, b = start * 4; j < end; j++, b += 4) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3) continue;
+      count++;
+      t0 += r0;
+      t1 += r1;
+      t2 += r2;
+      t3 += r3;
+    }
+    s0 += t0;
+    s1 += t1;
+    s2 += t2;
+    s3 += t3;
+  }
+  if (count === 0) return -1;
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const l2 = s2 - count * d2;
+  const l3 = s3 - count * d3;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
+  const c3 = l3 > 0 ? (weights[3] as number) / l3 : 0;
+  // Every bin of a block without negative residuals scores at least rho · key (rho = min c / ref over ref > 0).
+  let rho = Number.POSITIVE_INFINITY;
+  if ((ref[0] as number) > 0 && c0 / (ref[0] as number) < rho) rho = c0 / (ref[0] as number);
+  if ((ref[1] as number) > 0 && c1 / (ref[1] as number) < rho) rho = c1 / (ref[1] as number);
+  if ((ref[2] as number) > 0 && c2 / (ref[2] as number) < rho) rho = c2 / (ref[2] as number);
+  if ((ref[3] as number) > 0 && c3 / (ref[3] as number) < rho) rho = c3 / (ref[3] as number);
+  if (rho === Number.POSITIVE_INFINITY) rho = 0;
+  // Shrunk by far more than the rounding of a score, and below scores that underflow.
+  const shrink = rho * (1 - 1e-10);
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let t = 0; t < blockCount; t++) {
+    const g = order[t] as number;
+    const q = g * 4;
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3) continue;
+    const lowest = key[g] as number;
+    if (lowest > 0 && shrink * lowest - 1e-300 > bestScore) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 4; j < end; j++, b += 4) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3) continue;
+      const score = c0 * r0 + c1 * r1 + c2 * r2 + c3 * r3;
+      if (score < bestScore || (score === bestScore && j < best)) {
+        bestScore = score;
+        best = j;
+      }
+    }
+  }
+  return best;
+}
+
+function bestFitPruned5(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, min, max, sum, key, ref, order } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const d2 = demand[at + 2] as number;
+  const d3 = demand[at + 3] as number;
+  const d4 = demand[at + 4] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  const n2 = d2 - tolerance;
+  const n3 = d3 - tolerance;
+  const n4 = d4 - tolerance;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let count = 0;
+  for (let g = 0, q = 0; g < blockCount; g++, q += 5) {
+    // A block short in some dimension holds no feasible bin and adds 0.
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3 || (max[q + 4] as number) < n4) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    if ((min[q + 0] as number) >= n0 && (min[q + 1] as number) >= n1 && (min[q + 2] as number) >= n2 && (min[q + 3] as number) >= n3 && (min[q + 4] as number) >= n4) {
+      // Feasible throughout: the stored sum is the block's scan sum, bit for bit.
+      count += end - start;
+      s0 += sum[q + 0] as number;
+      s1 += sum[q + 1] as number;
+      s2 += sum[q + 2] as number;
+      s3 += sum[q + 3] as number;
+      s4 += sum[q + 4] as number;
+      continue;
+    }
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    let t4 = 0;
+    for (let j = start, b = start * 5; j < end; j++, b += 5) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      const r4 = residual[b + 4] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4) continue;
+      count++;
+      t0 += r0;
+      t1 += r1;
+      t2 += r2;
+      t3 += r3;
+      t4 += r4;
+    }
+    s0 += t0;
+    s1 += t1;
+    s2 += t2;
+    s3 += t3;
+    s4 += t4;
+  }
+  if (count === 0) return -1;
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const l2 = s2 - count * d2;
+  const l3 = s3 - count * d3;
+  const l4 = s4 - count * d4;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
+  const c3 = l3 > 0 ? (weights[3] as number) / l3 : 0;
+  const c4 = l4 > 0 ? (weights[4] as number) / l4 : 0;
+  // Every bin of a block without negative residuals scores at least rho · key (rho = min c / ref over ref > 0).
+  let rho = Number.POSITIVE_INFINITY;
+  if ((ref[0] as number) > 0 && c0 / (ref[0] as number) < rho) rho = c0 / (ref[0] as number);
+  if ((ref[1] as number) > 0 && c1 / (ref[1] as number) < rho) rho = c1 / (ref[1] as number);
+  if ((ref[2] as number) > 0 && c2 / (ref[2] as number) < rho) rho = c2 / (ref[2] as number);
+  if ((ref[3] as number) > 0 && c3 / (ref[3] as number) < rho) rho = c3 / (ref[3] as number);
+  if ((ref[4] as number) > 0 && c4 / (ref[4] as number) < rho) rho = c4 / (ref[4] as number);
+  if (rho === Number.POSITIVE_INFINITY) rho = 0;
+  // Shrunk by far more than the rounding of a score, and below scores that underflow.
+  const shrink = rho * (1 - 1e-10);
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let t = 0; t < blockCount; t++) {
+    const g = order[t] as number;
+    const q = g * 5;
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3 || (max[q + 4] as number) < n4) continue;
+    const lowest = key[g] as number;
+    if (lowest > 0 && shrink * lowest - 1e-300 > bestScore) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 5; j < end; j++, b += 5) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      const r4 = residual[b + 4] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4) continue;
+      const score = c0 * r0 + c1 * r1 + c2 * r2 + c3 * r3 + c4 * r4;
+      if (score < bestScore || (score === bestScore && j < best)) {
+        bestScore = score;
+        best = j;
+      }
+    }
+  }
+  return best;
+}
+
+function bestFitPruned6(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, min, max, sum, key, ref, order } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const d2 = demand[at + 2] as number;
+  const d3 = demand[at + 3] as number;
+  const d4 = demand[at + 4] as number;
+  const d5 = demand[at + 5] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  const n2 = d2 - tolerance;
+  const n3 = d3 - tolerance;
+  const n4 = d4 - tolerance;
+  const n5 = d5 - tolerance;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let count = 0;
+  for (let g = 0, q = 0; g < blockCount; g++, q += 6) {
+    // A block short in some dimension holds no feasible bin and adds 0.
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3 || (max[q + 4] as number) < n4 || (max[q + 5] as number) < n5) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    if ((min[q + 0] as number) >= n0 && (min[q + 1] as number) >= n1 && (min[q + 2] as number) >= n2 && (min[q + 3] as number) >= n3 && (min[q + 4] as number) >= n4 && (min[q + 5] as number) >= n5) {
+      // Feasible throughout: the stored sum is the block's scan sum, bit for bit.
+      count += end - start;
+      s0 += sum[q + 0] as number;
+      s1 += sum[q + 1] as number;
+      s2 += sum[q + 2] as number;
+      s3 += sum[q + 3] as number;
+      s4 += sum[q + 4] as number;
+      s5 += sum[q + 5] as number;
+      continue;
+    }
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    let t4 = 0;
+    let t5 = 0;
+    for (let j = start, b = start * 6; j < end; j++, b += 6) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      const r4 = residual[b + 4] as number;
+      const r5 = residual[b + 5] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5) continue;
+      count++;
+      t0 += r0;
+      t1 += r1;
+      t2 += r2;
+      t3 += r3;
+      t4 += r4;
+      t5 += r5;
+    }
+    s0 += t0;
+    s1 += t1;
+    s2 += t2;
+    s3 += t3;
+    s4 += t4;
+    s5 += t5;
+  }
+  if (count === 0) return -1;
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const l2 = s2 - count * d2;
+  const l3 = s3 - count * d3;
+  const l4 = s4 - count * d4;
+  const l5 = s5 - count * d5;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
+  const c3 = l3 > 0 ? (weights[3] as number) / l3 : 0;
+  const c4 = l4 > 0 ? (weights[4] as number) / l4 : 0;
+  const c5 = l5 > 0 ? (weights[5] as number) / l5 : 0;
+  // Every bin of a block without negative residuals scores at least rho · key (rho = min c / ref over ref > 0).
+  let rho = Number.POSITIVE_INFINITY;
+  if ((ref[0] as number) > 0 && c0 / (ref[0] as number) < rho) rho = c0 / (ref[0] as number);
+  if ((ref[1] as number) > 0 && c1 / (ref[1] as number) < rho) rho = c1 / (ref[1] as number);
+  if ((ref[2] as number) > 0 && c2 / (ref[2] as number) < rho) rho = c2 / (ref[2] as number);
+  if ((ref[3] as number) > 0 && c3 / (ref[3] as number) < rho) rho = c3 / (ref[3] as number);
+  if ((ref[4] as number) > 0 && c4 / (ref[4] as number) < rho) rho = c4 / (ref[4] as number);
+  if ((ref[5] as number) > 0 && c5 / (ref[5] as number) < rho) rho = c5 / (ref[5] as number);
+  if (rho === Number.POSITIVE_INFINITY) rho = 0;
+  // Shrunk by far more than the rounding of a score, and below scores that underflow.
+  const shrink = rho * (1 - 1e-10);
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let t = 0; t < blockCount; t++) {
+    const g = order[t] as number;
+    const q = g * 6;
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3 || (max[q + 4] as number) < n4 || (max[q + 5] as number) < n5) continue;
+    const lowest = key[g] as number;
+    if (lowest > 0 && shrink * lowest - 1e-300 > bestScore) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 6; j < end; j++, b += 6) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      const r4 = residual[b + 4] as number;
+      const r5 = residual[b + 5] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5) continue;
+      const score = c0 * r0 + c1 * r1 + c2 * r2 + c3 * r3 + c4 * r4 + c5 * r5;
+      if (score < bestScore || (score === bestScore && j < best)) {
+        bestScore = score;
+        best = j;
+      }
+    }
+  }
+  return best;
+}
+
+function bestFitPruned7(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, min, max, sum, key, ref, order } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const d2 = demand[at + 2] as number;
+  const d3 = demand[at + 3] as number;
+  const d4 = demand[at + 4] as number;
+  const d5 = demand[at + 5] as number;
+  const d6 = demand[at + 6] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  const n2 = d2 - tolerance;
+  const n3 = d3 - tolerance;
+  const n4 = d4 - tolerance;
+  const n5 = d5 - tolerance;
+  const n6 = d6 - tolerance;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let count = 0;
+  for (let g = 0, q = 0; g < blockCount; g++, q += 7) {
+    // A block short in some dimension holds no feasible bin and adds 0.
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3 || (max[q + 4] as number) < n4 || (max[q + 5] as number) < n5 || (max[q + 6] as number) < n6) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    if ((min[q + 0] as number) >= n0 && (min[q + 1] as number) >= n1 && (min[q + 2] as number) >= n2 && (min[q + 3] as number) >= n3 && (min[q + 4] as number) >= n4 && (min[q + 5] as number) >= n5 && (min[q + 6] as number) >= n6) {
+      // Feasible throughout: the stored sum is the block's scan sum, bit for bit.
+      count += end - start;
+      s0 += sum[q + 0] as number;
+      s1 += sum[q + 1] as number;
+      s2 += sum[q + 2] as number;
+      s3 += sum[q + 3] as number;
+      s4 += sum[q + 4] as number;
+      s5 += sum[q + 5] as number;
+      s6 += sum[q + 6] as number;
+      continue;
+    }
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    let t4 = 0;
+    let t5 = 0;
+    let t6 = 0;
+    for (let j = start, b = start * 7; j < end; j++, b += 7) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      const r4 = residual[b + 4] as number;
+      const r5 = residual[b + 5] as number;
+      const r6 = residual[b + 6] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6) continue;
+      count++;
+      t0 += r0;
+      t1 += r1;
+      t2 += r2;
+      t3 += r3;
+      t4 += r4;
+      t5 += r5;
+      t6 += r6;
+    }
+    s0 += t0;
+    s1 += t1;
+    s2 += t2;
+    s3 += t3;
+    s4 += t4;
+    s5 += t5;
+    s6 += t6;
+  }
+  if (count === 0) return -1;
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const l2 = s2 - count * d2;
+  const l3 = s3 - count * d3;
+  const l4 = s4 - count * d4;
+  const l5 = s5 - count * d5;
+  const l6 = s6 - count * d6;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
+  const c3 = l3 > 0 ? (weights[3] as number) / l3 : 0;
+  const c4 = l4 > 0 ? (weights[4] as number) / l4 : 0;
+  const c5 = l5 > 0 ? (weights[5] as number) / l5 : 0;
+  const c6 = l6 > 0 ? (weights[6] as number) / l6 : 0;
+  // Every bin of a block without negative residuals scores at least rho · key (rho = min c / ref over ref > 0).
+  let rho = Number.POSITIVE_INFINITY;
+  if ((ref[0] as number) > 0 && c0 / (ref[0] as number) < rho) rho = c0 / (ref[0] as number);
+  if ((ref[1] as number) > 0 && c1 / (ref[1] as number) < rho) rho = c1 / (ref[1] as number);
+  if ((ref[2] as number) > 0 && c2 / (ref[2] as number) < rho) rho = c2 / (ref[2] as number);
+  if ((ref[3] as number) > 0 && c3 / (ref[3] as number) < rho) rho = c3 / (ref[3] as number);
+  if ((ref[4] as number) > 0 && c4 / (ref[4] as number) < rho) rho = c4 / (ref[4] as number);
+  if ((ref[5] as number) > 0 && c5 / (ref[5] as number) < rho) rho = c5 / (ref[5] as number);
+  if ((ref[6] as number) > 0 && c6 / (ref[6] as number) < rho) rho = c6 / (ref[6] as number);
+  if (rho === Number.POSITIVE_INFINITY) rho = 0;
+  // Shrunk by far more than the rounding of a score, and below scores that underflow.
+  const shrink = rho * (1 - 1e-10);
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let t = 0; t < blockCount; t++) {
+    const g = order[t] as number;
+    const q = g * 7;
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3 || (max[q + 4] as number) < n4 || (max[q + 5] as number) < n5 || (max[q + 6] as number) < n6) continue;
+    const lowest = key[g] as number;
+    if (lowest > 0 && shrink * lowest - 1e-300 > bestScore) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 7; j < end; j++, b += 7) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      const r4 = residual[b + 4] as number;
+      const r5 = residual[b + 5] as number;
+      const r6 = residual[b + 6] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6) continue;
+      const score = c0 * r0 + c1 * r1 + c2 * r2 + c3 * r3 + c4 * r4 + c5 * r5 + c6 * r6;
+      if (score < bestScore || (score === bestScore && j < best)) {
+        bestScore = score;
+        best = j;
+      }
+    }
+  }
+  return best;
+}
+
+function bestFitPruned8(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, min, max, sum, key, ref, order } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const d2 = demand[at + 2] as number;
+  const d3 = demand[at + 3] as number;
+  const d4 = demand[at + 4] as number;
+  const d5 = demand[at + 5] as number;
+  const d6 = demand[at + 6] as number;
+  const d7 = demand[at + 7] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  const n2 = d2 - tolerance;
+  const n3 = d3 - tolerance;
+  const n4 = d4 - tolerance;
+  const n5 = d5 - tolerance;
+  const n6 = d6 - tolerance;
+  const n7 = d7 - tolerance;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let s7 = 0;
+  let count = 0;
+  for (let g = 0, q = 0; g < blockCount; g++, q += 8) {
+    // A block short in some dimension holds no feasible bin and adds 0.
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3 || (max[q + 4] as number) < n4 || (max[q + 5] as number) < n5 || (max[q + 6] as number) < n6 || (max[q + 7] as number) < n7) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    if ((min[q + 0] as number) >= n0 && (min[q + 1] as number) >= n1 && (min[q + 2] as number) >= n2 && (min[q + 3] as number) >= n3 && (min[q + 4] as number) >= n4 && (min[q + 5] as number) >= n5 && (min[q + 6] as number) >= n6 && (min[q + 7] as number) >= n7) {
+      // Feasible throughout: the stored sum is the block's scan sum, bit for bit.
+      count += end - start;
+      s0 += sum[q + 0] as number;
+      s1 += sum[q + 1] as number;
+      s2 += sum[q + 2] as number;
+      s3 += sum[q + 3] as number;
+      s4 += sum[q + 4] as number;
+      s5 += sum[q + 5] as number;
+      s6 += sum[q + 6] as number;
+      s7 += sum[q + 7] as number;
+      continue;
+    }
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    let t4 = 0;
+    let t5 = 0;
+    let t6 = 0;
+    let t7 = 0;
+    for (let j = start, b = start * 8; j < end; j++, b += 8) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      const r4 = residual[b + 4] as number;
+      const r5 = residual[b + 5] as number;
+      const r6 = residual[b + 6] as number;
+      const r7 = residual[b + 7] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6 || r7 < n7) continue;
+      count++;
+      t0 += r0;
+      t1 += r1;
+      t2 += r2;
+      t3 += r3;
+      t4 += r4;
+      t5 += r5;
+      t6 += r6;
+      t7 += r7;
+    }
+    s0 += t0;
+    s1 += t1;
+    s2 += t2;
+    s3 += t3;
+    s4 += t4;
+    s5 += t5;
+    s6 += t6;
+    s7 += t7;
+  }
+  if (count === 0) return -1;
+  const l0 = s0 - count * d0;
+  const l1 = s1 - count * d1;
+  const l2 = s2 - count * d2;
+  const l3 = s3 - count * d3;
+  const l4 = s4 - count * d4;
+  const l5 = s5 - count * d5;
+  const l6 = s6 - count * d6;
+  const l7 = s7 - count * d7;
+  const c0 = l0 > 0 ? (weights[0] as number) / l0 : 0;
+  const c1 = l1 > 0 ? (weights[1] as number) / l1 : 0;
+  const c2 = l2 > 0 ? (weights[2] as number) / l2 : 0;
+  const c3 = l3 > 0 ? (weights[3] as number) / l3 : 0;
+  const c4 = l4 > 0 ? (weights[4] as number) / l4 : 0;
+  const c5 = l5 > 0 ? (weights[5] as number) / l5 : 0;
+  const c6 = l6 > 0 ? (weights[6] as number) / l6 : 0;
+  const c7 = l7 > 0 ? (weights[7] as number) / l7 : 0;
+  // Every bin of a block without negative residuals scores at least rho · key (rho = min c / ref over ref > 0).
+  let rho = Number.POSITIVE_INFINITY;
+  if ((ref[0] as number) > 0 && c0 / (ref[0] as number) < rho) rho = c0 / (ref[0] as number);
+  if ((ref[1] as number) > 0 && c1 / (ref[1] as number) < rho) rho = c1 / (ref[1] as number);
+  if ((ref[2] as number) > 0 && c2 / (ref[2] as number) < rho) rho = c2 / (ref[2] as number);
+  if ((ref[3] as number) > 0 && c3 / (ref[3] as number) < rho) rho = c3 / (ref[3] as number);
+  if ((ref[4] as number) > 0 && c4 / (ref[4] as number) < rho) rho = c4 / (ref[4] as number);
+  if ((ref[5] as number) > 0 && c5 / (ref[5] as number) < rho) rho = c5 / (ref[5] as number);
+  if ((ref[6] as number) > 0 && c6 / (ref[6] as number) < rho) rho = c6 / (ref[6] as number);
+  if ((ref[7] as number) > 0 && c7 / (ref[7] as number) < rho) rho = c7 / (ref[7] as number);
+  if (rho === Number.POSITIVE_INFINITY) rho = 0;
+  // Shrunk by far more than the rounding of a score, and below scores that underflow.
+  const shrink = rho * (1 - 1e-10);
+  let best = -1;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (let t = 0; t < blockCount; t++) {
+    const g = order[t] as number;
+    const q = g * 8;
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3 || (max[q + 4] as number) < n4 || (max[q + 5] as number) < n5 || (max[q + 6] as number) < n6 || (max[q + 7] as number) < n7) continue;
+    const lowest = key[g] as number;
+    if (lowest > 0 && shrink * lowest - 1e-300 > bestScore) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 8; j < end; j++, b += 8) {
+      const r0 = residual[b + 0] as number;
+      const r1 = residual[b + 1] as number;
+      const r2 = residual[b + 2] as number;
+      const r3 = residual[b + 3] as number;
+      const r4 = residual[b + 4] as number;
+      const r5 = residual[b + 5] as number;
+      const r6 = residual[b + 6] as number;
+      const r7 = residual[b + 7] as number;
+      if (r0 < n0 || r1 < n1 || r2 < n2 || r3 < n3 || r4 < n4 || r5 < n5 || r6 < n6 || r7 < n7) continue;
+      const score = c0 * r0 + c1 * r1 + c2 * r2 + c3 * r3 + c4 * r4 + c5 * r5 + c6 * r6 + c7 * r7;
+      if (score < bestScore || (score === bestScore && j < best)) {
+        bestScore = score;
+        best = j;
+      }
     }
   }
   return best;
@@ -696,6 +1631,9 @@ function goodEnough8(residual: Float64Array, m: number, demand: Float64Array, at
 
 /** Kernels by dimension count (index 0 unused); dimension counts above 8 use the generic loops. @internal */
 export const bestFitKernels: readonly (BestFitKernel | undefined)[] = [undefined, bestFit1, bestFit2, bestFit3, bestFit4, bestFit5, bestFit6, bestFit7, bestFit8];
+
+/** Kernels by dimension count (index 0 unused). @internal */
+export const prunedBestFitKernels: readonly (PrunedBestFitKernel | undefined)[] = [undefined, bestFitPruned1, bestFitPruned2, bestFitPruned3, bestFitPruned4, bestFitPruned5, bestFitPruned6, bestFitPruned7, bestFitPruned8];
 
 /** Kernels by dimension count (index 0 unused). @internal */
 export const goodEnoughKernels: readonly (GoodEnoughKernel | undefined)[] = [undefined, goodEnough1, goodEnough2, goodEnough3, goodEnough4, goodEnough5, goodEnough6, goodEnough7, goodEnough8];
