@@ -7,12 +7,31 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { cpus, type FunctionTask, mem } from "@satyr/core";
+import { fileURLToPath } from "node:url";
 import { MesosPoolExecutor } from "../src/index.js";
 
 const N = Number(process.env.SATYR_BENCH_N ?? 2_000);
 const SAMPLES = Number(process.env.SATYR_BENCH_LATENCY_SAMPLES ?? 100);
 const resources = [cpus(0.01), mem(16)];
 const noop = () => undefined;
+const PROFILE_DIR = process.env.SATYR_BENCH_PROFILE_DIR;
+
+/** With SATYR_BENCH_PROFILE_DIR the satyr-executor writes a V8 CPU profile there too. */
+function profiledExecutor() {
+  if (PROFILE_DIR === undefined) return {};
+  const value = process.execPath;
+  // The bench runs from packages/futures/.bench/bench/: the executor script of this checkout.
+  const script = fileURLToPath(new URL("../../../executor/dist/bin/satyr-executor.js", import.meta.url));
+  return {
+    executor: {
+      command: {
+        value,
+        arguments: [value, "--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`, script],
+        shell: false as const,
+      },
+    },
+  };
+}
 
 /** Clock ticks (utime + stime) of every descendant of this process, by pid. */
 function descendantTicks(): Map<number, number> {
@@ -42,6 +61,29 @@ function descendantTicks(): Map<number, number> {
   return result;
 }
 
+/** SIGTERMs every satyr-executor below this process and waits for them to exit, so they write their profiles. */
+async function stopExecutorsForProfiles(): Promise<void> {
+  const executors = [...descendantTicks().keys()].filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("satyr-executor");
+    } catch {
+      return false;
+    }
+  });
+  for (const pid of executors) process.kill(pid, "SIGTERM");
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let waited = 0; waited < 10_000 && executors.some(alive); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Phase times of every task while `phases` is set: where a chunksize-1 task waits. */
 let phases: Map<string, number>[] | undefined;
 const onTask = (task: FunctionTask<unknown>) => {
@@ -61,7 +103,13 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const pool = new MesosPoolExecutor({ name: "bench-cpu", resources, maxWorkers: 256, onTask });
+  const pool = new MesosPoolExecutor({
+    name: "bench-cpu",
+    resources,
+    maxWorkers: 256,
+    onTask,
+    ...profiledExecutor(),
+  });
   try {
     await pool.submit(noop).result();
     for await (const _ of pool.map(noop, [Array.from({ length: 200 }, (_, i) => i)], { chunksize: 1 })) {
@@ -108,6 +156,7 @@ async function main(): Promise<void> {
       `single submit, ${SAMPLES} sequential: p50 ${percentile(latencies, 50).toFixed(1)} ms, ` +
         `p99 ${percentile(latencies, 99).toFixed(1)} ms`,
     );
+    if (PROFILE_DIR !== undefined) await stopExecutorsForProfiles();
   } finally {
     await pool.shutdown({ cancelFutures: true });
   }
