@@ -45,6 +45,11 @@ export interface ExecutorEnvironment {
   readonly idleTimeoutMs: number;
   /** `SATYR_MAX_RESULT_BYTES`: largest encoded task result (default `DEFAULT_MAX_RESULT_BYTES` of @satyr/proto, 16 MiB). */
   readonly maxResultBytes: number;
+  /**
+   * `SATYR_EXECUTOR_RUNNING_DELAY`: how long a function task runs before TASK_RUNNING is sent (default
+   * {@link DEFAULT_RUNNING_DELAY_MS}; 0 at once). Tasks ending sooner send only their terminal update.
+   */
+  readonly runningDelayMs: number;
 }
 
 /** Defaults of Mesos agent flags that reach the executor only when checkpointing is on. */
@@ -61,6 +66,19 @@ const DEFAULT_GRACE_PERIOD_MS = 5000;
  * ```
  */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+/**
+ * Default {@link ExecutorEnvironment.runningDelayMs}: short enough that a task's RUNNING (and a run timeout
+ * counting from it) is barely late, long enough that most short tasks end first and skip that update.
+ *
+ * @example
+ * ```ts
+ * // Report every task RUNNING as soon as a worker takes it.
+ * await runExecutor(new FunctionExecutor({ runningDelayMs: 0 }));
+ * DEFAULT_RUNNING_DELAY_MS; // 20
+ * ```
+ */
+export const DEFAULT_RUNNING_DELAY_MS = 20;
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -97,6 +115,7 @@ export function readExecutorEnvironment(env: Environment = process.env): Executo
     moduleRoot: optional(env, "SATYR_MODULE_ROOT"),
     idleTimeoutMs: duration(env, "SATYR_EXECUTOR_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT_MS),
     maxResultBytes: byteCount(env, "SATYR_MAX_RESULT_BYTES", DEFAULT_MAX_RESULT_BYTES),
+    runningDelayMs: duration(env, "SATYR_EXECUTOR_RUNNING_DELAY", DEFAULT_RUNNING_DELAY_MS),
   };
 }
 

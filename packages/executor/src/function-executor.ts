@@ -9,7 +9,7 @@ import { WorkerPool } from "./worker-pool.js";
  *
  * @example
  * ```ts
- * new FunctionExecutor({ idleTimeoutMs: 0, maxResultBytes: 1 << 20, moduleRoot: "/srv/app" });
+ * new FunctionExecutor({ idleTimeoutMs: 0, maxResultBytes: 1 << 20, moduleRoot: "/srv/app", runningDelayMs: 0 });
  * ```
  */
 export interface FunctionExecutorOptions {
@@ -23,6 +23,14 @@ export interface FunctionExecutorOptions {
   readonly maxWorkers?: number;
   /** Largest serialized error of one call (default 64 KiB). */
   readonly maxErrorBytes?: number;
+  /**
+   * How long a task runs in its worker before TASK_RUNNING is sent (default `SATYR_EXECUTOR_RUNNING_DELAY`, else
+   * {@link DEFAULT_RUNNING_DELAY_MS}); 0 sends it as soon as a worker takes the task. A task that ends sooner
+   * sends only its terminal update (STAGING → FINISHED: a future's `running()` is never seen true for it), which
+   * halves the updates and acknowledgements of short tasks. A run timeout that counts from TASK_RUNNING starts
+   * at most this much late.
+   */
+  readonly runningDelayMs?: number;
 }
 
 /**
@@ -62,9 +70,10 @@ export class FunctionExecutor extends Executor {
     this.#disarmIdleTimer();
     this.#taskCpus.set(taskId, cpusOf(task.resources));
     this.#resize();
-    const running = runFunctionTask(this, this.#poolOrCreate(), task, () =>
-      this.#shuttingDown ? "the executor was shut down" : "killed on request",
-    );
+    const running = runFunctionTask(this, this.#poolOrCreate(), task, {
+      killedMessage: () => (this.#shuttingDown ? "the executor was shut down" : "killed on request"),
+      runningDelayMs: this.#options.runningDelayMs ?? this.environment.runningDelayMs,
+    });
     this.#running.add(running);
     try {
       await running;

@@ -4,21 +4,42 @@ import type { Executor, StatusUpdate } from "./executor.js";
 import type { PoolOutcome, WorkerPool } from "./worker-pool.js";
 
 /**
- * Runs one function task through a pool and reports it: TASK_RUNNING when a worker takes it, then TASK_FINISHED with the
- * encoded TaskResult, TASK_FAILED (with the TaskResult when calls threw; with only a message when the payload,
- * the function or the result was unusable, or the worker crashed), or TASK_KILLED. Resolves once the terminal
- * update was handed to the agent; failures to send go to the executor's `onError`.
+ * Options of {@link runFunctionTask}.
  *
  * @example
  * ```ts
- * override async onLaunch(task: TaskInfo) { await runFunctionTask(this, this.pool, task); }
+ * await runFunctionTask(this, pool, task, { runningDelayMs: 20, killedMessage: () => "killed on request" });
+ * ```
+ */
+export interface RunFunctionTaskOptions {
+  /** The `TaskStatus.message` of TASK_KILLED, asked when the task is killed (default "killed on request"). */
+  readonly killedMessage?: () => string;
+  /**
+   * How long after a worker takes the task TASK_RUNNING waits (default 0: sent at once). A task that ends within
+   * it sends only its terminal update, sparing the agent, the scheduler and this executor an update and its
+   * acknowledgement per short task (Mesos does not require TASK_RUNNING before a terminal state). A task still
+   * running then sends TASK_RUNNING, at most this much later than it started.
+   */
+  readonly runningDelayMs?: number;
+}
+
+/**
+ * Runs one function task through a pool and reports it: TASK_RUNNING when a worker takes it (or, with
+ * `runningDelayMs`, once it has run that long), then TASK_FINISHED with the encoded TaskResult, TASK_FAILED (with
+ * the TaskResult when calls threw; with only a message when the payload, the function or the result was
+ * unusable, or the worker crashed), or TASK_KILLED. Resolves once the terminal update was handed to the agent;
+ * failures to send go to the executor's `onError`.
+ *
+ * @example
+ * ```ts
+ * override async onLaunch(task: TaskInfo) { await runFunctionTask(this, this.pool, task, { runningDelayMs: 20 }); }
  * ```
  */
 export async function runFunctionTask(
   executor: Executor,
   pool: WorkerPool,
   task: TaskInfo,
-  killedMessage: () => string = () => "killed on request",
+  options: RunFunctionTaskOptions = {},
 ): Promise<void> {
   const taskId = task.taskId?.value ?? "";
   if (task.data.length === 0) {
@@ -33,10 +54,19 @@ export async function runFunctionTask(
   // RUNNING goes out when a worker takes the task, not at launch: a task queued behind others (the pool has a
   // worker per whole cpu) is not running yet, and a pool's run timeout counts from RUNNING. The driver keeps a
   // task's updates in order, so the terminal one never overtakes it.
+  const delayMs = options.runningDelayMs ?? 0;
   let running: Promise<void> | undefined;
-  const outcome = await pool.run(taskId, task.data, () => {
+  let timer: NodeJS.Timeout | undefined;
+  const sendRunning = () => {
+    timer = undefined;
     running = send(executor, { taskId, state: TaskState.TASK_RUNNING });
+  };
+  const outcome = await pool.run(taskId, task.data, () => {
+    if (delayMs > 0) timer = setTimeout(sendRunning, delayMs);
+    else sendRunning();
   });
+  if (timer !== undefined) clearTimeout(timer);
+  const killedMessage = options.killedMessage ?? (() => "killed on request");
   await Promise.all([running, send(executor, terminalStatus(taskId, outcome, killedMessage))]);
 }
 

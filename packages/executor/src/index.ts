@@ -41,11 +41,12 @@ export { Executor, type ExecutorExit, type StatusUpdate, type SubscribedInfo } f
 export { type ExecutorCommand, executorCommand } from "./executor-command.js";
 export {
   DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_RUNNING_DELAY_MS,
   type ExecutorEnvironment,
   readExecutorEnvironment,
 } from "./executor-environment.js";
 export { FunctionExecutor, type FunctionExecutorOptions } from "./function-executor.js";
-export { cpusOf, runFunctionTask } from "./function-task.js";
+export { cpusOf, type RunFunctionTaskOptions, runFunctionTask } from "./function-task.js";
 export { OneOffExecutor } from "./one-off-executor.js";
 export { type RunExecutorOptions, runExecutor } from "./run-executor.js";
 export { randomUuidBytes, uuidBytes, uuidText } from "./uuid.js";

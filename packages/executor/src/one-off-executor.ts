@@ -48,9 +48,9 @@ export class OneOffExecutor extends Executor {
         maxErrorBytes: DEFAULT_MAX_ERROR_BYTES,
       },
     });
-    this.#task = runFunctionTask(this, this.#pool, task, () =>
-      this.#shuttingDown ? "the executor was shut down" : "killed on request",
-    );
+    this.#task = runFunctionTask(this, this.#pool, task, {
+      killedMessage: () => (this.#shuttingDown ? "the executor was shut down" : "killed on request"),
+    });
     await this.#task;
     void this.stop();
   }

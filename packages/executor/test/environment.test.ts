@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import {
+  DEFAULT_RUNNING_DELAY_MS,
   executorCommand,
   InvalidEnvironmentError,
   isInvalidEnvironmentError,
@@ -58,11 +59,17 @@ describe("readExecutorEnvironment", () => {
       MESOS_RECOVERY_TIMEOUT: "2mins",
       MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: "1.5secs",
       SATYR_EXECUTOR_IDLE_TIMEOUT: "30",
+      SATYR_EXECUTOR_RUNNING_DELAY: "5ms",
     });
     expect(env.subscriptionBackoffMaxMs).toBe(500);
     expect(env.recoveryTimeoutMs).toBe(120_000);
     expect(env.shutdownGracePeriodMs).toBe(1500);
     expect(env.idleTimeoutMs).toBe(30_000);
+    expect(env.runningDelayMs).toBe(5);
+    expect(readExecutorEnvironment(BASE).runningDelayMs).toBe(DEFAULT_RUNNING_DELAY_MS);
+    expect(() => readExecutorEnvironment({ ...BASE, SATYR_EXECUTOR_RUNNING_DELAY: "soon" })).toThrow(
+      /SATYR_EXECUTOR_RUNNING_DELAY must be a duration/,
+    );
     expect(parseDuration("1hrs")).toBe(3_600_000);
     expect(parseDuration("10us")).toBe(0.01);
     expect(parseDuration("5 fortnights")).toBeUndefined();

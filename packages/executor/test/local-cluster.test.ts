@@ -22,7 +22,11 @@ describe("satyr-executor on a LocalCluster", () => {
 
   test("a function task end to end, then more tasks on the same executor", async () => {
     framework = await RawScheduler.subscribe(cluster.masterUrl);
-    const executor = satyrExecutorInfo(framework.frameworkId, "satyr-e2e");
+    // RUNNING at once, so the first task's updates are exactly RUNNING, FINISHED (the default skips RUNNING for
+    // tasks ending within 20 ms, which depends on timing).
+    const executor = satyrExecutorInfo(framework.frameworkId, "satyr-e2e", {
+      SATYR_EXECUTOR_RUNNING_DELAY: "0",
+    });
     let offer = await framework.offer();
     await framework.launch(offer, [
       clusterTask("sum", offer, executor, (xs: number[]) => xs.reduce((a, b) => a + b, 0), [[[0, 1, 2, 3]]]),

@@ -11,7 +11,8 @@ Runs satyr function tasks for a Mesos agent (which sets MESOS_AGENT_ENDPOINT, ME
 MESOS_EXECUTOR_ID, ...). Options:
   --one-off   run a single task, then exit (the original satyr OneOffExecutor)
 Environment: SATYR_EXECUTOR_CODEC=protobuf|json, SATYR_MODULE_ROOT=<dir>,
-  SATYR_EXECUTOR_IDLE_TIMEOUT=<duration>, SATYR_MAX_RESULT_BYTES=<bytes>
+  SATYR_EXECUTOR_IDLE_TIMEOUT=<duration>, SATYR_MAX_RESULT_BYTES=<bytes>,
+  SATYR_EXECUTOR_RUNNING_DELAY=<duration> (TASK_RUNNING only for tasks running longer; 0 always)
 `;
 
 async function main(argv: readonly string[]): Promise<number> {

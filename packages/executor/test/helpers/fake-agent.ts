@@ -92,6 +92,8 @@ export class FakeAgent {
       MESOS_CHECKPOINT: "0",
       MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: "5secs",
       SATYR_EXECUTOR_IDLE_TIMEOUT: "0",
+      // Every task reports RUNNING unless a test says otherwise, so update sequences do not depend on timing.
+      SATYR_EXECUTOR_RUNNING_DELAY: "0",
       ...extra,
     };
   }
