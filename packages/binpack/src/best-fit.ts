@@ -84,13 +84,15 @@ export function bestFitDense(
   order: readonly number[],
   path: BestFitPath = "auto",
   block = BEST_FIT_BLOCK,
+  prepared?: BestFitBlocks,
 ): void {
   const { d, m, demand, residual, weights } = p;
   const sums = new Float64Array(d);
   const coef = new Float64Array(d);
   const chosen = path === "auto" ? (m >= PRUNE_FROM ? "pruned" : "scan") : path;
   if (chosen === "pruned" || chosen === "pruned-generic") {
-    const blocks = new BestFitBlocks(p, block);
+    // Summaries a caller keeps across calls (over the same residual arrays) save rebuilding them per call.
+    const blocks = prepared ?? new BestFitBlocks(p, block);
     const need = new Float64Array(d);
     const part = new Float64Array(d);
     const kernel = chosen === "pruned" ? prunedBestFitKernels[d] : undefined;
@@ -104,7 +106,7 @@ export function bestFitDense(
       }
       if (j >= 0) {
         place(p, i, j);
-        blocks.refresh(Math.floor(j / block));
+        blocks.refresh(Math.floor(j / blocks.block));
       }
     }
     return;

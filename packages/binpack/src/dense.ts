@@ -61,7 +61,8 @@ function collect(
   }
 }
 
-function checkIds(list: readonly { id: string }[], what: string, unique: boolean): void {
+/** Checks that every entry is an object with a string id, unique when `unique`. @internal */
+export function checkIds(list: readonly { id: string }[], what: string, unique: boolean): void {
   const seen = unique ? new Set<string>() : undefined;
   for (let i = 0; i < list.length; i++) {
     const entry = list[i] as { id: unknown } | undefined;
@@ -183,7 +184,8 @@ export function densify(items: readonly Item[], bins: readonly Bin[], weights?: 
   };
 }
 
-function denseWeights(dims: readonly string[], weights: Weights | undefined): Float64Array {
+/** Per-dimension weights in dense form (1 everywhere when none were given). @internal */
+export function denseWeights(dims: readonly string[], weights: Weights | undefined): Float64Array {
   const out = new Float64Array(dims.length);
   if (weights === undefined) return out.fill(1);
   if (typeof weights !== "object" || weights === null) {

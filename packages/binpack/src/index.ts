@@ -22,6 +22,13 @@ export { FirstFitIndex } from "./first-fit-index.js";
 export { heterogeneousLowerBound, lowerBoundL1, lowerBoundL2, vectorLowerBound } from "./lower-bounds.js";
 export { mr } from "./max-rest.js";
 export { HEURISTICS, pack } from "./pack.js";
+export {
+  type BatchHeuristic,
+  type BatchOptions,
+  type BatchResult,
+  type Placement,
+  PreparedBins,
+} from "./prepared-bins.js";
 export type {
   BestFitOptions,
   Bin,
