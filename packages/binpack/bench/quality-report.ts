@@ -2,6 +2,7 @@
 import type { Heuristic } from "../src/index.js";
 import {
   CT_REPORTED_CLASSES,
+  capraraTothKeyed,
   capraraTothMean,
   evaluate1D,
   evaluateCapraraToth,
@@ -21,6 +22,8 @@ const Q1_TARGETS: Record<string, string> = {
   "Schwerin 1": "≤ 1.057",
   "Schwerin 2": "≤ 1.071",
 };
+
+const verdict = (ok: boolean) => (ok ? "meets" : "MISSES");
 
 const cell = (ratio: number, atBound: number) =>
   `${ratio.toFixed(4)} (${(atBound * 100).toFixed(0)}%)`.padEnd(15);
@@ -54,12 +57,32 @@ function main(): void {
       `    ${String(cls).padEnd(7)}${(results[0]?.meanBound ?? 0).toFixed(1).padEnd(9)}${results.map((r) => r.meanRatio.toFixed(3).padEnd(9)).join("")}`,
     );
   }
-  for (const seed of [7, 8, 9, 10]) {
-    const means = ct.map((h) => capraraTothMean(h, seed));
+  console.log(
+    `    class 8 (smoke test): ffd/bfd sort by the original's weight, sizes over their column sums; with w1 + w2 in
+      [110, 130] that orders items of equal w1 + w2 by w1, and pairs pack badly. On the same instances first fit
+      after the anchors' capacity-normalised keys gives: sum ${capraraTothKeyed(8, 7, "sum").toFixed(3)}, max ${capraraTothKeyed(8, 7, "max").toFixed(3)} (anchors: 1.018, 1.000)`,
+  );
+  // The anchors' targets are means over one seed's instances (7 classes × 4 sizes × 10). That mean moves by a
+  // few thousandths from seed to seed, so it is printed for ten seeds, with their spread.
+  const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const perSeed = seeds.map((seed) => ct.map((h) => capraraTothMean(h, seed)));
+  seeds.forEach((seed, s) => {
+    const means = perSeed[s] as number[];
     console.log(
-      `    mean of classes ${CT_REPORTED_CLASSES.join(",")}, seed ${seed}: ${ct.map((h, i) => `${h} ${(means[i] as number).toFixed(4)}`).join(", ")}   targets: bfd (default) ≤ 1.068, dot/norm ≤ 1.057`,
+      `    mean of classes ${CT_REPORTED_CLASSES.join(",")}, seed ${String(seed).padStart(2)}: ${ct.map((h, i) => `${h} ${(means[i] as number).toFixed(4)}`).join(", ")}   targets: bfd (default) ≤ 1.068 ${verdict((means[1] as number) <= 1.068)}, dot/norm ≤ 1.057 ${verdict((means[2] as number) <= 1.057 && (means[3] as number) <= 1.057)}`,
     );
-  }
+  });
+  ct.forEach((h, i) => {
+    const xs = perSeed.map((m) => m[i] as number);
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+    const target = h === "dot" || h === "norm" ? 1.057 : h === "bfd" ? 1.068 : undefined;
+    const met =
+      target === undefined ? "" : `, ${xs.filter((x) => x <= target).length}/${xs.length} seeds ≤ ${target}`;
+    console.log(
+      `    ${h.padEnd(5)} over 10 seeds: mean ${mean.toFixed(4)}, sd ${sd.toFixed(4)}, range ${Math.min(...xs).toFixed(4)}–${Math.max(...xs).toFixed(4)}${met}`,
+    );
+  });
 
   console.log(
     "\nQ3  Fenzo lots-of-tasks replica (8-core hosts, online batches of 200; offline = all tasks at once)",

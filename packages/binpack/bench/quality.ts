@@ -122,6 +122,35 @@ export function evaluateCapraraToth(
   return summarise(`Caprara-Toth class ${cls}`, pairs);
 }
 
+/**
+ * Caprara–Toth class `cls` packed by first fit after a stable decreasing sort on the anchors' item-centric keys
+ * (sizes over the bin capacity, summed or maxed over the dimensions), to compare the original's weight with.
+ */
+export function capraraTothKeyed(cls: number, seed: number, key: "sum" | "max", perSize = 10): number {
+  const rand = mulberry32(seed * 1000 + cls);
+  let total = 0;
+  let count = 0;
+  for (const n of [25, 50, 100, 200]) {
+    for (let r = 0; r < perSize; r++) {
+      const instance = capraraToth(rand, cls, n);
+      const size = (item: Item) => {
+        const parts = Object.keys(instance.capacity).map(
+          (k) => (item.demand[k] ?? 0) / (instance.capacity[k] as number),
+        );
+        return key === "sum" ? parts.reduce((a, b) => a + b, 0) : Math.max(...parts);
+      };
+      const sorted = instance.items
+        .map((item, i) => ({ item, i, s: size(item) }))
+        .sort((a, b) => b.s - a.s || a.i - b.i)
+        .map((x) => x.item);
+      const packing = pack(sorted, binsFor(instance), { heuristic: "ff" });
+      total += usedBins(packing) / vectorLowerBound(instance.items, instance.capacity);
+      count++;
+    }
+  }
+  return total / count;
+}
+
 /** Mean of the per-class mean ratios over the classes papers report (1, 4, 5, 6, 7, 9, 10). */
 export function capraraTothMean(heuristic: Heuristic, seed: number, perSize = 10): number {
   const ratios = CT_REPORTED_CLASSES.map(
