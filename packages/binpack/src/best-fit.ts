@@ -1,7 +1,12 @@
 import { BEST_FIT_BLOCK, BestFitBlocks, bestFitPruned } from "./best-fit-blocks.js";
 import { BinpackError } from "./binpack-error.js";
 import { type Dense, decreasingOrder, densify, inputOrder, place, toPacking } from "./dense.js";
-import { bestFitKernels, goodEnoughKernels, prunedBestFitKernels } from "./gen/kernels.js";
+import {
+  bestFitKernels,
+  goodEnoughBlockKernels,
+  goodEnoughKernels,
+  prunedBestFitKernels,
+} from "./gen/kernels.js";
 import type { BestFitOptions, Bin, Item, Packing } from "./types.js";
 import { FIT_TOLERANCE } from "./vector.js";
 
@@ -133,7 +138,9 @@ export function goodEnoughFitDense(
   p: Dense,
   order: readonly number[],
   goodEnough: number,
-  generic = false,
+  path: BestFitPath = "auto",
+  block = BEST_FIT_BLOCK,
+  prepared?: BestFitBlocks,
 ): void {
   const { d, m, residual, demand, capacity, used, weights } = p;
   // Per bin and dimension: w / (capacity · Σ w over the bin's dimensions), 0 where the bin lacks the dimension.
@@ -147,15 +154,37 @@ export function goodEnoughFitDense(
       coef[j * d + k] = c > 0 ? (weights[k] as number) / (c * total) : 0;
     }
   }
-  const kernel = generic ? undefined : goodEnoughKernels[d];
+  const chosen = path === "auto" ? (m >= PRUNE_FROM ? "pruned" : "scan") : path;
+  // Skipping blocks with no room pays where bins fill up in order (the early ones are full).
+  const blocks =
+    chosen === "pruned" || chosen === "pruned-generic"
+      ? (prepared ?? new BestFitBlocks(p, block))
+      : undefined;
+  const kernel = chosen === "generic" || chosen === "pruned-generic" ? undefined : goodEnoughKernels[d];
+  const blockKernel = chosen === "pruned" ? goodEnoughBlockKernels[d] : undefined;
   for (const i of order) {
     const at = i * d;
     let best = -1;
-    if (kernel !== undefined) {
+    if (blocks !== undefined && blockKernel !== undefined) {
+      best = blockKernel(residual, m, demand, at, used, coef, goodEnough, FIT_TOLERANCE, blocks);
+    } else if (blocks === undefined && kernel !== undefined) {
       best = kernel(residual, m, demand, at, used, coef, goodEnough, FIT_TOLERANCE);
     } else {
       let bestScore = Number.NEGATIVE_INFINITY;
+      const max = blocks?.max;
       for (let j = 0, base = 0; j < m; j++, base += d) {
+        if (max !== undefined && blocks !== undefined && j % blocks.block === 0) {
+          const q = (j / blocks.block) * d;
+          let k = 0;
+          while (k < d && (max[q + k] as number) >= (demand[at + k] as number) - FIT_TOLERANCE) k++;
+          if (k < d) {
+            // No bin of this block has room: jump to the last bin of the block.
+            const skip = Math.min(blocks.block, m - j) - 1;
+            j += skip;
+            base += skip * d;
+            continue;
+          }
+        }
         let k = 0;
         while (k < d && (residual[base + k] as number) >= (demand[at + k] as number) - FIT_TOLERANCE) k++;
         if (k < d) continue;
@@ -170,7 +199,10 @@ export function goodEnoughFitDense(
         }
       }
     }
-    if (best >= 0) place(p, i, best);
+    if (best >= 0) {
+      place(p, i, best);
+      blocks?.refresh(Math.floor(best / blocks.block));
+    }
   }
 }
 

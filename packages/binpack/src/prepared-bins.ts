@@ -106,7 +106,8 @@ export class PreparedBins<B extends Bin = Bin> {
     const all = heuristic === "ffd" || heuristic === "bfd" ? decreasingOrder(view) : inputOrder(view.n);
     const order = all.filter((i) => fitsSomewhere[i] === 1);
     if (heuristic === "ff" || heuristic === "ffd") this.firstFit(view, order);
-    else if (goodEnough !== undefined) goodEnoughFitDense(view, order, goodEnough);
+    else if (goodEnough !== undefined)
+      goodEnoughFitDense(view, order, goodEnough, "auto", undefined, this.bestFitBlocks());
     else bestFitDense(view, order, "auto", undefined, this.bestFitBlocks());
     const placed: Placement<I, B>[] = [];
     for (const i of view.placements) {

@@ -85,7 +85,7 @@ describe("fast paths agree with the plain loops", () => {
           const c = densify(items, bins);
           const e = densify(items, bins);
           goodEnoughFitDense(c, inputOrder(c.n), goodEnough);
-          goodEnoughFitDense(e, inputOrder(e.n), goodEnough, true);
+          goodEnoughFitDense(e, inputOrder(e.n), goodEnough, "generic");
           expect(Array.from(c.assignment)).toEqual(Array.from(e.assignment));
         },
       ),
@@ -105,6 +105,26 @@ describe("fast paths agree with the plain loops", () => {
             const p = densify(items, bins);
             bestFitDense(p, decreasing ? decreasingOrder(p) : inputOrder(p.n), path, block);
             expect(Array.from(p.assignment)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+  test("the good-enough exit skipping full blocks stops at the bin the plain loop stops at", () => {
+    const paths: BestFitPath[] = ["scan", "pruned", "pruned-generic"];
+    fc.assert(
+      fc.property(
+        problem(40, 24),
+        fc.integer({ min: 1, max: 6 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        ({ items, bins }, block, goodEnough) => {
+          const plain = densify(items, bins);
+          goodEnoughFitDense(plain, inputOrder(plain.n), goodEnough, "generic");
+          for (const path of paths) {
+            const p = densify(items, bins);
+            goodEnoughFitDense(p, inputOrder(p.n), goodEnough, path, block);
+            expect(Array.from(p.assignment)).toEqual(Array.from(plain.assignment));
           }
         },
       ),

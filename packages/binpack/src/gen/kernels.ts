@@ -61,6 +61,22 @@ export type GoodEnoughKernel = (
   tolerance: number,
 ) => number;
 
+/**
+ * {@link GoodEnoughKernel} skipping blocks whose maximum residual falls short of the item somewhere: the same bin.
+ * @internal
+ */
+export type GoodEnoughBlockKernel = (
+  residual: Float64Array,
+  m: number,
+  demand: Float64Array,
+  at: number,
+  used: Float64Array,
+  coef: Float64Array,
+  threshold: number,
+  tolerance: number,
+  blocks: BlockSummaries,
+) => number;
+
 function bestFit1(residual: Float64Array, m: number, demand: Float64Array, at: number, weights: Float64Array, tolerance: number, block: number): number {
   const d0 = demand[at + 0] as number;
   const n0 = d0 - tolerance;
@@ -1629,11 +1645,262 @@ function goodEnough8(residual: Float64Array, m: number, demand: Float64Array, at
   return best;
 }
 
+function goodEnoughBlocks1(residual: Float64Array, m: number, demand: Float64Array, at: number, used: Float64Array, coef: Float64Array, threshold: number, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, max } = blocks;
+  const d0 = demand[at + 0] as number;
+  const n0 = d0 - tolerance;
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  // Blocks in bin order, so the first bin reaching the threshold is the one the plain scan stops at.
+  for (let g = 0, q = 0; g < blockCount; g++, q += 1) {
+    if ((max[q + 0] as number) < n0) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 1; j < end; j++, b += 1) {
+      if ((residual[b + 0] as number) < n0) continue;
+      const score = (coef[b + 0] as number) * ((used[b + 0] as number) + d0);
+      if (score > bestScore) {
+        bestScore = score;
+        best = j;
+        if (score >= threshold) return j;
+      }
+    }
+  }
+  return best;
+}
+
+function goodEnoughBlocks2(residual: Float64Array, m: number, demand: Float64Array, at: number, used: Float64Array, coef: Float64Array, threshold: number, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, max } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  // Blocks in bin order, so the first bin reaching the threshold is the one the plain scan stops at.
+  for (let g = 0, q = 0; g < blockCount; g++, q += 2) {
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 2; j < end; j++, b += 2) {
+      if ((residual[b + 0] as number) < n0 || (residual[b + 1] as number) < n1) continue;
+      const score = (coef[b + 0] as number) * ((used[b + 0] as number) + d0) + (coef[b + 1] as number) * ((used[b + 1] as number) + d1);
+      if (score > bestScore) {
+        bestScore = score;
+        best = j;
+        if (score >= threshold) return j;
+      }
+    }
+  }
+  return best;
+}
+
+function goodEnoughBlocks3(residual: Float64Array, m: number, demand: Float64Array, at: number, used: Float64Array, coef: Float64Array, threshold: number, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, max } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const d2 = demand[at + 2] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  const n2 = d2 - tolerance;
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  // Blocks in bin order, so the first bin reaching the threshold is the one the plain scan stops at.
+  for (let g = 0, q = 0; g < blockCount; g++, q += 3) {
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 3; j < end; j++, b += 3) {
+      if ((residual[b + 0] as number) < n0 || (residual[b + 1] as number) < n1 || (residual[b + 2] as number) < n2) continue;
+      const score = (coef[b + 0] as number) * ((used[b + 0] as number) + d0) + (coef[b + 1] as number) * ((used[b + 1] as number) + d1) + (coef[b + 2] as number) * ((used[b + 2] as number) + d2);
+      if (score > bestScore) {
+        bestScore = score;
+        best = j;
+        if (score >= threshold) return j;
+      }
+    }
+  }
+  return best;
+}
+
+function goodEnoughBlocks4(residual: Float64Array, m: number, demand: Float64Array, at: number, used: Float64Array, coef: Float64Array, threshold: number, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, max } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const d2 = demand[at + 2] as number;
+  const d3 = demand[at + 3] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  const n2 = d2 - tolerance;
+  const n3 = d3 - tolerance;
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  // Blocks in bin order, so the first bin reaching the threshold is the one the plain scan stops at.
+  for (let g = 0, q = 0; g < blockCount; g++, q += 4) {
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 4; j < end; j++, b += 4) {
+      if ((residual[b + 0] as number) < n0 || (residual[b + 1] as number) < n1 || (residual[b + 2] as number) < n2 || (residual[b + 3] as number) < n3) continue;
+      const score = (coef[b + 0] as number) * ((used[b + 0] as number) + d0) + (coef[b + 1] as number) * ((used[b + 1] as number) + d1) + (coef[b + 2] as number) * ((used[b + 2] as number) + d2) + (coef[b + 3] as number) * ((used[b + 3] as number) + d3);
+      if (score > bestScore) {
+        bestScore = score;
+        best = j;
+        if (score >= threshold) return j;
+      }
+    }
+  }
+  return best;
+}
+
+function goodEnoughBlocks5(residual: Float64Array, m: number, demand: Float64Array, at: number, used: Float64Array, coef: Float64Array, threshold: number, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, max } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const d2 = demand[at + 2] as number;
+  const d3 = demand[at + 3] as number;
+  const d4 = demand[at + 4] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  const n2 = d2 - tolerance;
+  const n3 = d3 - tolerance;
+  const n4 = d4 - tolerance;
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  // Blocks in bin order, so the first bin reaching the threshold is the one the plain scan stops at.
+  for (let g = 0, q = 0; g < blockCount; g++, q += 5) {
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3 || (max[q + 4] as number) < n4) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 5; j < end; j++, b += 5) {
+      if ((residual[b + 0] as number) < n0 || (residual[b + 1] as number) < n1 || (residual[b + 2] as number) < n2 || (residual[b + 3] as number) < n3 || (residual[b + 4] as number) < n4) continue;
+      const score = (coef[b + 0] as number) * ((used[b + 0] as number) + d0) + (coef[b + 1] as number) * ((used[b + 1] as number) + d1) + (coef[b + 2] as number) * ((used[b + 2] as number) + d2) + (coef[b + 3] as number) * ((used[b + 3] as number) + d3) + (coef[b + 4] as number) * ((used[b + 4] as number) + d4);
+      if (score > bestScore) {
+        bestScore = score;
+        best = j;
+        if (score >= threshold) return j;
+      }
+    }
+  }
+  return best;
+}
+
+function goodEnoughBlocks6(residual: Float64Array, m: number, demand: Float64Array, at: number, used: Float64Array, coef: Float64Array, threshold: number, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, max } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const d2 = demand[at + 2] as number;
+  const d3 = demand[at + 3] as number;
+  const d4 = demand[at + 4] as number;
+  const d5 = demand[at + 5] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  const n2 = d2 - tolerance;
+  const n3 = d3 - tolerance;
+  const n4 = d4 - tolerance;
+  const n5 = d5 - tolerance;
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  // Blocks in bin order, so the first bin reaching the threshold is the one the plain scan stops at.
+  for (let g = 0, q = 0; g < blockCount; g++, q += 6) {
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3 || (max[q + 4] as number) < n4 || (max[q + 5] as number) < n5) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 6; j < end; j++, b += 6) {
+      if ((residual[b + 0] as number) < n0 || (residual[b + 1] as number) < n1 || (residual[b + 2] as number) < n2 || (residual[b + 3] as number) < n3 || (residual[b + 4] as number) < n4 || (residual[b + 5] as number) < n5) continue;
+      const score = (coef[b + 0] as number) * ((used[b + 0] as number) + d0) + (coef[b + 1] as number) * ((used[b + 1] as number) + d1) + (coef[b + 2] as number) * ((used[b + 2] as number) + d2) + (coef[b + 3] as number) * ((used[b + 3] as number) + d3) + (coef[b + 4] as number) * ((used[b + 4] as number) + d4) + (coef[b + 5] as number) * ((used[b + 5] as number) + d5);
+      if (score > bestScore) {
+        bestScore = score;
+        best = j;
+        if (score >= threshold) return j;
+      }
+    }
+  }
+  return best;
+}
+
+function goodEnoughBlocks7(residual: Float64Array, m: number, demand: Float64Array, at: number, used: Float64Array, coef: Float64Array, threshold: number, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, max } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const d2 = demand[at + 2] as number;
+  const d3 = demand[at + 3] as number;
+  const d4 = demand[at + 4] as number;
+  const d5 = demand[at + 5] as number;
+  const d6 = demand[at + 6] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  const n2 = d2 - tolerance;
+  const n3 = d3 - tolerance;
+  const n4 = d4 - tolerance;
+  const n5 = d5 - tolerance;
+  const n6 = d6 - tolerance;
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  // Blocks in bin order, so the first bin reaching the threshold is the one the plain scan stops at.
+  for (let g = 0, q = 0; g < blockCount; g++, q += 7) {
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3 || (max[q + 4] as number) < n4 || (max[q + 5] as number) < n5 || (max[q + 6] as number) < n6) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 7; j < end; j++, b += 7) {
+      if ((residual[b + 0] as number) < n0 || (residual[b + 1] as number) < n1 || (residual[b + 2] as number) < n2 || (residual[b + 3] as number) < n3 || (residual[b + 4] as number) < n4 || (residual[b + 5] as number) < n5 || (residual[b + 6] as number) < n6) continue;
+      const score = (coef[b + 0] as number) * ((used[b + 0] as number) + d0) + (coef[b + 1] as number) * ((used[b + 1] as number) + d1) + (coef[b + 2] as number) * ((used[b + 2] as number) + d2) + (coef[b + 3] as number) * ((used[b + 3] as number) + d3) + (coef[b + 4] as number) * ((used[b + 4] as number) + d4) + (coef[b + 5] as number) * ((used[b + 5] as number) + d5) + (coef[b + 6] as number) * ((used[b + 6] as number) + d6);
+      if (score > bestScore) {
+        bestScore = score;
+        best = j;
+        if (score >= threshold) return j;
+      }
+    }
+  }
+  return best;
+}
+
+function goodEnoughBlocks8(residual: Float64Array, m: number, demand: Float64Array, at: number, used: Float64Array, coef: Float64Array, threshold: number, tolerance: number, blocks: BlockSummaries): number {
+  const { block, count: blockCount, max } = blocks;
+  const d0 = demand[at + 0] as number;
+  const d1 = demand[at + 1] as number;
+  const d2 = demand[at + 2] as number;
+  const d3 = demand[at + 3] as number;
+  const d4 = demand[at + 4] as number;
+  const d5 = demand[at + 5] as number;
+  const d6 = demand[at + 6] as number;
+  const d7 = demand[at + 7] as number;
+  const n0 = d0 - tolerance;
+  const n1 = d1 - tolerance;
+  const n2 = d2 - tolerance;
+  const n3 = d3 - tolerance;
+  const n4 = d4 - tolerance;
+  const n5 = d5 - tolerance;
+  const n6 = d6 - tolerance;
+  const n7 = d7 - tolerance;
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  // Blocks in bin order, so the first bin reaching the threshold is the one the plain scan stops at.
+  for (let g = 0, q = 0; g < blockCount; g++, q += 8) {
+    if ((max[q + 0] as number) < n0 || (max[q + 1] as number) < n1 || (max[q + 2] as number) < n2 || (max[q + 3] as number) < n3 || (max[q + 4] as number) < n4 || (max[q + 5] as number) < n5 || (max[q + 6] as number) < n6 || (max[q + 7] as number) < n7) continue;
+    const start = g * block;
+    const end = start + block < m ? start + block : m;
+    for (let j = start, b = start * 8; j < end; j++, b += 8) {
+      if ((residual[b + 0] as number) < n0 || (residual[b + 1] as number) < n1 || (residual[b + 2] as number) < n2 || (residual[b + 3] as number) < n3 || (residual[b + 4] as number) < n4 || (residual[b + 5] as number) < n5 || (residual[b + 6] as number) < n6 || (residual[b + 7] as number) < n7) continue;
+      const score = (coef[b + 0] as number) * ((used[b + 0] as number) + d0) + (coef[b + 1] as number) * ((used[b + 1] as number) + d1) + (coef[b + 2] as number) * ((used[b + 2] as number) + d2) + (coef[b + 3] as number) * ((used[b + 3] as number) + d3) + (coef[b + 4] as number) * ((used[b + 4] as number) + d4) + (coef[b + 5] as number) * ((used[b + 5] as number) + d5) + (coef[b + 6] as number) * ((used[b + 6] as number) + d6) + (coef[b + 7] as number) * ((used[b + 7] as number) + d7);
+      if (score > bestScore) {
+        bestScore = score;
+        best = j;
+        if (score >= threshold) return j;
+      }
+    }
+  }
+  return best;
+}
+
 /** Kernels by dimension count (index 0 unused); dimension counts above 8 use the generic loops. @internal */
 export const bestFitKernels: readonly (BestFitKernel | undefined)[] = [undefined, bestFit1, bestFit2, bestFit3, bestFit4, bestFit5, bestFit6, bestFit7, bestFit8];
 
 /** Kernels by dimension count (index 0 unused). @internal */
 export const prunedBestFitKernels: readonly (PrunedBestFitKernel | undefined)[] = [undefined, bestFitPruned1, bestFitPruned2, bestFitPruned3, bestFitPruned4, bestFitPruned5, bestFitPruned6, bestFitPruned7, bestFitPruned8];
+
+/** Kernels by dimension count (index 0 unused). @internal */
+export const goodEnoughBlockKernels: readonly (GoodEnoughBlockKernel | undefined)[] = [undefined, goodEnoughBlocks1, goodEnoughBlocks2, goodEnoughBlocks3, goodEnoughBlocks4, goodEnoughBlocks5, goodEnoughBlocks6, goodEnoughBlocks7, goodEnoughBlocks8];
 
 /** Kernels by dimension count (index 0 unused). @internal */
 export const goodEnoughKernels: readonly (GoodEnoughKernel | undefined)[] = [undefined, goodEnough1, goodEnough2, goodEnough3, goodEnough4, goodEnough5, goodEnough6, goodEnough7, goodEnough8];
