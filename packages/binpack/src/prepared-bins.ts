@@ -18,15 +18,34 @@ import { FIT_TOLERANCE } from "./vector.js";
 /**
  * The heuristics {@link PreparedBins.place} runs: the any-fit family, whose choice for an item depends only
  * on the current residuals.
+ *
+ * @example
+ * ```ts
+ * const heuristic: BatchHeuristic = online ? "bf" : "bfd";
+ * ```
  */
 export type BatchHeuristic = "ff" | "ffd" | "bf" | "bfd";
 
-/** Options of {@link PreparedBins.place}: a heuristic (`bfd` by default), weights and a good-enough exit. */
+/**
+ * Options of {@link PreparedBins.place}: a heuristic (`bfd` by default), weights and a good-enough exit.
+ *
+ * @example
+ * ```ts
+ * const options: BatchOptions = { heuristic: "bf", weights: { cpus: 1, mem: 1 }, goodEnough: 0.1 };
+ * ```
+ */
 export interface BatchOptions extends BestFitOptions {
   readonly heuristic?: BatchHeuristic;
 }
 
-/** One item placed by {@link PreparedBins.place}: the caller's item and bin objects and the bin's index. */
+/**
+ * One item placed by {@link PreparedBins.place}: the caller's item and bin objects and the bin's index.
+ *
+ * @example
+ * ```ts
+ * for (const { item, bin, index } of table.place(tasks).placed) console.log(item.id, "→", bin.id, index);
+ * ```
+ */
 export interface Placement<I extends Item = Item, B extends Bin = Bin> {
   readonly item: I;
   readonly bin: B;
@@ -34,7 +53,14 @@ export interface Placement<I extends Item = Item, B extends Bin = Bin> {
   readonly index: number;
 }
 
-/** What one batch did: placements in the order they were made, and the items that fit nowhere (input order). */
+/**
+ * What one batch did: placements in the order they were made, and the items that fit nowhere (input order).
+ *
+ * @example
+ * ```ts
+ * const { placed, unplaced }: BatchResult<Task, Offer> = table.place(tasks, { heuristic: "bfd" });
+ * ```
+ */
 export interface BatchResult<I extends Item = Item, B extends Bin = Bin> {
   readonly placed: Placement<I, B>[];
   readonly unplaced: I[];

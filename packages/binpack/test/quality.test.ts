@@ -53,6 +53,8 @@ describe("Q2: Caprara-Toth 2-D classes against the vector lower bound", () => {
       0,
     ) / CT_REPORTED_CLASSES.length;
 
+  // One seed's mean is one sample: over seeds 1–10 it moves with sd ≈ 0.002 (the bench prints all ten). bfd
+  // averages 1.068 there, so 1.068 holds on 4 of 10 seeds, seed 7 among them; dot and norm hold on all ten.
   test("the default heuristic (bfd) is within 1.068 of the bound", () => {
     expect(mean("bfd")).toBeLessThanOrEqual(1.068);
   });
