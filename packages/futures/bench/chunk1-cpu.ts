@@ -6,8 +6,8 @@
  * satyr-executor), read from /proc. Set SATYR_BENCH_PROFILE_DIR to also write V8 CPU profiles of every process.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { cpus, type FunctionTask, mem } from "@satyr/core";
 import { fileURLToPath } from "node:url";
+import { cpus, type FunctionTask, mem } from "@satyr/core";
 import { MesosPoolExecutor } from "../src/index.js";
 
 const N = Number(process.env.SATYR_BENCH_N ?? 2_000);

@@ -55,9 +55,6 @@ export class CancelScope {
   }
 }
 
-/** The abort reason of a call's signal once the call has settled; shared, as building an error per call costs a stack capture. */
-const CALL_FINISHED = new CancelledError("call finished");
-
 /**
  * Runs `work` under one signal that fires on the caller's abort, on the timeout, or when `scope` is cancelled
  * (the client closing); the promise rejects with {@link CancelledError}, {@link TimeoutError} or the scope's
@@ -83,31 +80,52 @@ export async function withDeadline<T>(
   }
   const caller = options.signal;
   if (caller?.aborted) throw new CancelledError(what, { cause: caller.reason });
-  const controller = new AbortController();
-  // Listen before anything can abort: a cancelled scope aborts synchronously on registration.
-  const aborted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
+  // One promise settled by whichever comes first (the work, the caller's abort, the timeout, the scope): no
+  // race of two promises per call, since a client makes a call per acknowledged update.
+  return new Promise<T>((resolve, reject) => {
+    const controller = new AbortController();
+    let settled = false;
+    let leave: (() => void) | undefined;
+    const finish = () => {
+      settled = true;
+      clearTimeout(timer);
+      caller?.removeEventListener("abort", onCaller);
+      leave?.();
+    };
+    const onAbort = (reason: unknown) => {
+      if (settled) return;
+      finish();
+      // The work may settle after the abort: its late outcome is ignored below.
+      controller.abort(reason);
+      reject(reason);
+    };
+    const onCaller = () => onAbort(new CancelledError(what, { cause: caller?.reason }));
+    caller?.addEventListener("abort", onCaller, { once: true });
+    const timer = setTimeout(() => onAbort(new TimeoutError(what, timeoutMs)), timeoutMs);
+    // Registering on a cancelled scope aborts synchronously, after which the work is not started.
+    leave = scope?.add(onAbort);
+    if (settled) return;
+    let running: Promise<T>;
+    try {
+      running = work(controller.signal);
+    } catch (error) {
+      finish();
+      reject(error);
+      return;
+    }
+    running.then(
+      (value) => {
+        if (settled) return;
+        finish();
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        finish();
+        reject(error);
+      },
+    );
   });
-  aborted.catch(() => undefined);
-  const onAbort = (reason: unknown) => {
-    if (!controller.signal.aborted) controller.abort(reason);
-  };
-  const onCaller = () => onAbort(new CancelledError(what, { cause: caller?.reason }));
-  caller?.addEventListener("abort", onCaller, { once: true });
-  const leave = scope?.add(onAbort);
-  const timer = setTimeout(() => onAbort(new TimeoutError(what, timeoutMs)), timeoutMs);
-  try {
-    // The work may settle after the abort; its late outcome is irrelevant, but must not become unhandled.
-    const running = (async () => work(controller.signal))();
-    running.catch(() => undefined);
-    return await Promise.race([running, aborted]);
-  } finally {
-    clearTimeout(timer);
-    caller?.removeEventListener("abort", onCaller);
-    leave?.();
-    // Only work still running after the outcome (none, normally) sees this reason, so it is built once.
-    if (!controller.signal.aborted) controller.abort(CALL_FINISHED);
-  }
 }
 
 /**

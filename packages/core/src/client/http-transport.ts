@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { Agent, type Dispatcher, request } from "undici";
 import type { NormalizedOptions } from "./connect-options.js";
 
@@ -68,7 +69,11 @@ export class HttpTransport {
     return this.#post(this.#stream, endpoint, body, { ...this.#headers }, signal, headersTimeoutMs, 0);
   }
 
-  /** Sends any other call, with the stream's id. */
+  /**
+   * Sends any other call, with the stream's id. Its answer (202, or a short error text) is read whole through
+   * undici's handler API: no response stream, async iterator or per-request listener on `signal` as `request()`
+   * makes, which halves the client's CPU per call (a call per acknowledged update adds up).
+   */
   call(
     endpoint: URL,
     body: Uint8Array,
@@ -76,15 +81,61 @@ export class HttpTransport {
     signal: AbortSignal,
     timeoutMs: number,
   ): Promise<HttpResponse> {
-    return this.#post(
-      this.#calls,
-      endpoint,
-      body,
-      { ...this.#headers, "mesos-stream-id": streamId },
-      signal,
-      timeoutMs,
-      timeoutMs,
-    );
+    return new Promise<HttpResponse>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      let controller: Dispatcher.DispatchController | undefined;
+      let status = 0;
+      let headers: IncomingHttpHeaders = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const onAbort = () => controller?.abort(signal.reason as Error);
+      signal.addEventListener("abort", onAbort, { once: true });
+      const done = () => signal.removeEventListener("abort", onAbort);
+      this.#calls.dispatch(
+        {
+          origin: endpoint.origin,
+          path: `${endpoint.pathname}${endpoint.search}`,
+          method: "POST",
+          headers: { ...this.#headers, "mesos-stream-id": streamId },
+          body,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        },
+        {
+          onRequestStart: (c) => {
+            controller = c;
+            if (signal.aborted) c.abort(signal.reason as Error);
+          },
+          onResponseStart: (_c, statusCode, responseHeaders) => {
+            status = statusCode;
+            headers = responseHeaders;
+          },
+          onResponseData: (c, chunk) => {
+            size += chunk.length;
+            if (size > MAX_CALL_RESPONSE_BYTES) {
+              c.abort(
+                new RangeError(
+                  `${endpoint.href} answered a call with more than ${MAX_CALL_RESPONSE_BYTES} bytes`,
+                ),
+              );
+              return;
+            }
+            chunks.push(chunk);
+          },
+          onResponseEnd: () => {
+            done();
+            resolve(bufferedResponse(status, headers, Buffer.concat(chunks, size)));
+          },
+          onResponseError: (_c, error) => {
+            done();
+            reject(error);
+          },
+        },
+      );
+    });
   }
 
   async #post(
@@ -123,4 +174,24 @@ export class HttpTransport {
   async close(): Promise<void> {
     await Promise.allSettled([this.#stream.destroy(), this.#calls.destroy()]);
   }
+}
+
+/** The most a call's answer may hold: a 202 is empty and an error a sentence; more means a wrong endpoint. */
+const MAX_CALL_RESPONSE_BYTES = 1024 * 1024;
+
+function bufferedResponse(status: number, headers: IncomingHttpHeaders, body: Buffer): HttpResponse {
+  return {
+    status,
+    header: (name) => {
+      const value = headers[name.toLowerCase()];
+      return Array.isArray(value) ? value[0] : value;
+    },
+    get body() {
+      return (async function* () {
+        if (body.length > 0) yield body;
+      })();
+    },
+    text: async () => body.toString("utf8"),
+    discard: async () => undefined,
+  };
 }

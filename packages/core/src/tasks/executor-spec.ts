@@ -34,6 +34,8 @@ export interface ExecutorOptions extends Partial<CommandOptions> {
 
 const DEFAULT_RESOURCES = Resources.of(cpus(0.1), mem(64));
 let defaultSpec: ExecutorSpec | undefined;
+/** Specs by options object: a pool passes the same options for each of its tasks (a hash and a message each). */
+const specs = new WeakMap<ExecutorOptions, ExecutorSpec>();
 
 /**
  * The executor spec for `options`: an ExecutorInfo (type CUSTOM, without resources, which the scheduler
@@ -49,6 +51,8 @@ let defaultSpec: ExecutorSpec | undefined;
 export function executorSpec(options: ExecutorOptions = {}): ExecutorSpec {
   const isDefault = Object.keys(options).length === 0;
   if (isDefault && defaultSpec !== undefined) return defaultSpec;
+  const known = specs.get(options);
+  if (known !== undefined) return known;
   let command: CommandSpec | undefined = options.command;
   if (command === undefined) {
     const c = executorCommand();
@@ -82,6 +86,7 @@ export function executorSpec(options: ExecutorOptions = {}): ExecutorSpec {
   info.executorId = { $typeName: "mesos.v1.ExecutorID", value: id };
   const spec: ExecutorSpec = { id, info, resources };
   if (isDefault) defaultSpec = spec;
+  else specs.set(options, spec);
   return spec;
 }
 

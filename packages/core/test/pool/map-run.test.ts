@@ -50,9 +50,10 @@ describe("MapRun", () => {
     const consumed = (async () => {
       for await (const v of run) seen.push(v);
     })();
-    for (const i of [2, 0, 3, 1]) {
+    // Each call is let finish only once the previous one was yielded, so a busy machine cannot reorder them.
+    for (const [k, i] of [2, 0, 3, 1].entries()) {
       opens[i]!(i);
-      await sleep(5);
+      await until(() => seen.length === k + 1);
     }
     await consumed;
     expect(seen).toEqual([2, 0, 3, 1]);
