@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import { type ApiCodecs, type CodecName, type executor, executorCodecs, readRecords } from "@satyr/proto";
-import { Pool } from "undici";
+import { type CallAnswer, CallChannel } from "./call-channel.js";
 import { AgentCallError, AgentConnectionError } from "./errors/index.js";
 
 /**
@@ -27,16 +27,15 @@ export interface AgentConnectionOptions {
 
 const PATH = "/api/v1/executor";
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
-/** Enough parallel calls for many tasks' updates at once, few enough not to burden the agent. */
-const MAX_CALL_CONNECTIONS = 8;
 /** The agent sends HEARTBEATs only every 30 min; TCP keep-alive notices a vanished agent host much sooner. */
 const STREAM_KEEPALIVE_MS = 10_000;
 
 /**
  * The HTTP side of `/api/v1/executor`: one long-lived SUBSCRIBE response streaming RecordIO events, on a node:http
- * connection of its own, and short calls (UPDATE, MESSAGE) over a small keep-alive undici pool. Two calls per task
- * make those calls the executor's hot path: reused connections spare a handshake per call, and undici costs less
- * CPU per call than node:http (see the bench). No `Mesos-Stream-Id`: the executor API has none.
+ * connection of its own, and short calls (UPDATE, MESSAGE) pipelined over one keep-alive connection (a
+ * {@link CallChannel}). Every task makes a call or two, so those calls are the executor's hot path: the calls of one
+ * turn of the event loop go out in one write, and answers (a bare 202) are read with little work per call. No
+ * `Mesos-Stream-Id`: the executor API has none.
  *
  * @example
  * ```ts
@@ -47,27 +46,30 @@ const STREAM_KEEPALIVE_MS = 10_000;
 export class AgentConnection {
   readonly codecs: ApiCodecs<executor.Call, executor.Event>;
   readonly #options: AgentConnectionOptions;
-  readonly #calls: Pool;
-  readonly #headers: Record<string, string>;
-  readonly #callTimeoutMs: number;
+  readonly #calls: CallChannel;
   readonly #transport: typeof http | typeof https;
 
   constructor(options: AgentConnectionOptions) {
     this.#options = options;
     this.codecs = executorCodecs(options.codec);
     this.#transport = options.ssl ? https : http;
-    this.#headers = { "content-type": this.codecs.contentType, accept: this.codecs.contentType };
+    const headers: Record<string, string> = {
+      "Content-Type": this.codecs.contentType,
+      Accept: this.codecs.contentType,
+    };
     if (options.authenticationToken !== undefined) {
-      this.#headers.authorization = `Bearer ${options.authenticationToken}`;
+      headers.Authorization = `Bearer ${options.authenticationToken}`;
     }
-    // Answers to calls are a few bytes, so the bound on the headers is in effect one on the whole exchange.
-    const timeout = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-    this.#callTimeoutMs = timeout;
-    this.#calls = new Pool(`${options.ssl ? "https" : "http"}://${options.endpoint}`, {
-      connections: MAX_CALL_CONNECTIONS,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      ...(options.domainSocket === undefined ? {} : { connect: { socketPath: options.domainSocket } }),
+    const [host, port] = splitEndpoint(options.endpoint);
+    this.#calls = new CallChannel({
+      host,
+      port,
+      socketPath: options.domainSocket,
+      ssl: options.ssl ?? false,
+      path: PATH,
+      hostHeader: options.endpoint,
+      headers,
+      timeoutMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
     });
   }
 
@@ -125,30 +127,20 @@ export class AgentConnection {
    */
   async call(call: executor.Call, what: string): Promise<void> {
     const body = this.codecs.call.encode(call);
-    let status: number;
-    let text: string;
+    let answer: CallAnswer;
     try {
-      const response = await this.#calls.request({
-        method: "POST",
-        path: PATH,
-        headers: this.#headers,
-        body,
-      });
-      status = response.statusCode;
-      text = await response.body.text();
+      answer = await this.#calls.post(body);
     } catch (cause) {
-      const code = (cause as { code?: unknown } | undefined)?.code;
-      if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
-        throw this.#connectionError(what, cause, `no answer within ${this.#callTimeoutMs} ms`);
-      }
       throw this.#connectionError(what, cause);
     }
-    if (status !== 202 && status !== 200) throw new AgentCallError(status, text.trim(), what);
+    if (answer.status !== 202 && answer.status !== 200) {
+      throw new AgentCallError(answer.status, answer.body.trim(), what);
+    }
   }
 
   /** Closes the call connections; calls in flight fail. The SUBSCRIBE stream is closed through its signal. */
   async close(): Promise<void> {
-    await this.#calls.destroy();
+    this.#calls.close();
   }
 
   #request(

@@ -1,10 +1,14 @@
 import { Worker } from "node:worker_threads";
 import {
+  DONE,
+  REVOKED,
   TRANSFER_THRESHOLD_BYTES,
+  WORKER_PREFETCH,
   type WorkerConfig,
   type WorkerFailureKind,
   type WorkerJob,
   type WorkerReply,
+  type WorkerStart,
 } from "./worker/protocol.js";
 
 /**
@@ -51,13 +55,24 @@ interface Job {
   readonly data: Uint8Array;
   readonly resolve: (outcome: PoolOutcome) => void;
   readonly onStart: (() => void) | undefined;
+  /** The worker holding it, from when it is sent until it is answered or taken back. */
   slot: Slot | undefined;
+  /** Its claim cell in that worker. */
+  cell: number;
+  /** `onStart` was called. */
+  started: boolean;
   settled: boolean;
 }
 
 interface Slot {
   readonly worker: Worker;
-  job: Job | undefined;
+  readonly claims: Int32Array;
+  readonly freeCells: number[];
+  /** Jobs sent to the worker and not answered yet, in the order it runs them: the first may be running. */
+  readonly jobs: Job[];
+  /** Jobs to post at the end of this turn of the event loop, in one message. */
+  outbox: WorkerJob[];
+  transfer: ArrayBuffer[];
   /** Set when the pool ends this worker on purpose: its exit is no crash. */
   retired: boolean;
   crash: Error | undefined;
@@ -65,6 +80,7 @@ interface Slot {
 }
 
 const DEFAULT_IDLE_WORKER_MS = 10_000;
+const MAX_JOB_ID = 0x7fff_ffff;
 
 /**
  * Where the worker script is: the compiled `dist/worker/task-worker.js` of this package. This file sits one level
@@ -79,6 +95,12 @@ const WORKER_URL = new URL("../dist/worker/task-worker.js", import.meta.url);
  * are busy. Killing a task terminates its worker and starts a fresh one; a worker that dies fails only the task
  * it was running.
  *
+ * Short tasks are cheap: the jobs given out in one turn of the event loop travel to each worker in one message,
+ * and a busy worker is handed up to {@link WORKER_PREFETCH} jobs to run one after another without waiting for the
+ * executor between them. A job a worker holds but has not started is taken back (through a shared claim cell)
+ * when it is killed, when its worker dies, or when another worker runs out of work, so it never runs twice and
+ * never waits behind a long task while a worker is idle.
+ *
  * @example
  * ```ts
  * const pool = new WorkerPool({ size: 2, config });
@@ -89,13 +111,15 @@ const WORKER_URL = new URL("../dist/worker/task-worker.js", import.meta.url);
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
   readonly #slots = new Set<Slot>();
-  readonly #idle: Slot[] = [];
   readonly #queue: Job[] = [];
   #queueHead = 0;
   readonly #jobs = new Map<string, Job>();
   #size: number;
   #nextId = 1;
   #closed = false;
+  #flushScheduled = false;
+  /** Set while killing every job, so no job is handed out or reported started meanwhile. */
+  #quiet = false;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
@@ -112,7 +136,7 @@ export class WorkerPool {
     return this.#size;
   }
 
-  /** Tasks waiting for a worker. */
+  /** Tasks waiting for a worker (not yet handed to one). */
   get queued(): number {
     return this.#queue.length - this.#queueHead;
   }
@@ -143,7 +167,19 @@ export class WorkerPool {
       });
     }
     return new Promise((resolve) => {
-      const job: Job = { id: this.#nextId++, key, data, resolve, onStart, slot: undefined, settled: false };
+      const id = this.#nextId;
+      this.#nextId = id >= MAX_JOB_ID ? 1 : id + 1;
+      const job: Job = {
+        id,
+        key,
+        data,
+        resolve,
+        onStart,
+        slot: undefined,
+        cell: -1,
+        started: false,
+        settled: false,
+      };
       this.#jobs.set(key, job);
       this.#queue.push(job);
       this.#pump();
@@ -155,18 +191,35 @@ export class WorkerPool {
     const job = this.#jobs.get(key);
     if (job === undefined) return false;
     const slot = job.slot;
-    this.#settle(job, { kind: "killed" });
-    if (slot !== undefined) {
-      this.#retire(slot);
+    if (slot === undefined || this.#revoke(slot, job)) {
+      // Queued, or held by a worker that has not started it: it never runs.
+      this.#settle(job, { kind: "killed" });
+      if (slot !== undefined) this.#advance(slot);
       this.#pump();
+      return true;
+    }
+    // The worker took it. Take back what else it holds first: then it cannot start anything after this job.
+    this.#requeueFront(this.#revokeAll(slot));
+    this.#settle(job, { kind: "killed" });
+    // Ended just now (its answer, ignored, is on the way): the worker stays. Otherwise stop the job by ending
+    // the thread.
+    if (Atomics.load(slot.claims, job.cell) !== DONE) {
+      void this.#retire(slot);
       this.warm();
     }
+    this.#pump();
     return true;
   }
 
   /** Kills every queued and running task. */
   killAll(): void {
-    for (const key of [...this.#jobs.keys()]) this.kill(key);
+    this.#quiet = true;
+    try {
+      for (const key of [...this.#jobs.keys()]) this.kill(key);
+    } finally {
+      this.#quiet = false;
+    }
+    this.#pump();
   }
 
   /** Kills every task and ends all workers. */
@@ -178,20 +231,30 @@ export class WorkerPool {
   }
 
   #pump(): void {
+    if (this.#quiet) return;
     while (this.#queueHead < this.#queue.length) {
       const job = this.#queue[this.#queueHead]!;
       if (job.settled) {
         this.#dequeue();
         continue;
       }
-      let slot = this.#idle.pop();
-      if (slot === undefined) {
-        if (this.#slots.size >= this.#size || this.#closed) break;
-        slot = this.#spawn();
-      }
+      const slot = this.#pick();
+      if (slot === undefined) break;
       this.#dequeue();
       this.#assign(slot, job);
     }
+  }
+
+  /** The worker to give the next job: an idle one, else a new one, else the least busy one with room. */
+  #pick(): Slot | undefined {
+    let least: Slot | undefined;
+    for (const slot of this.#slots) {
+      if (slot.jobs.length === 0) return slot;
+      if (least === undefined || slot.jobs.length < least.jobs.length) least = slot;
+    }
+    if (this.#closed) return undefined;
+    if (this.#slots.size < this.#size) return this.#spawn();
+    return least !== undefined && least.jobs.length < WORKER_PREFETCH ? least : undefined;
   }
 
   #dequeue(): void {
@@ -203,29 +266,122 @@ export class WorkerPool {
     }
   }
 
+  /** Puts jobs taken back from a worker at the head of the queue, in their order. */
+  #requeueFront(jobs: readonly Job[]): void {
+    if (jobs.length > 0) this.#queue.splice(this.#queueHead, 0, ...jobs);
+  }
+
   #assign(slot: Slot, job: Job): void {
     if (slot.idleTimer !== undefined) {
       clearTimeout(slot.idleTimer);
       slot.idleTimer = undefined;
     }
-    slot.job = job;
+    const cell = slot.freeCells.pop()!;
     job.slot = slot;
+    job.cell = cell;
+    Atomics.store(slot.claims, cell, job.id);
+    slot.jobs.push(job);
     // A fresh buffer of exactly the payload: posting a view would clone the whole (possibly large) buffer under
     // it. Small payloads are copied (cheaper than a transfer); large ones are moved. Uint8Array's own slice
     // copies even when the payload is a Node Buffer, whose slice is a view of a shared slab that a transfer
     // would detach under every other view of it.
     const data = Uint8Array.prototype.slice.call(job.data);
-    const message: WorkerJob = { id: job.id, data };
-    slot.worker.postMessage(message, data.byteLength >= TRANSFER_THRESHOLD_BYTES ? [data.buffer] : []);
+    slot.outbox.push({ id: job.id, cell, data });
+    if (data.byteLength >= TRANSFER_THRESHOLD_BYTES) slot.transfer.push(data.buffer);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+    // An idle worker takes it at once; otherwise it starts when the jobs before it in this worker end.
+    if (slot.jobs.length === 1) this.#start(job);
+  }
+
+  /** Posts what each worker was given this turn, one message per worker. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    for (const slot of this.#slots) {
+      if (slot.outbox.length === 0) continue;
+      const jobs = slot.outbox;
+      const transfer = slot.transfer;
+      slot.outbox = [];
+      slot.transfer = [];
+      slot.worker.postMessage(jobs, transfer);
+    }
+  }
+
+  #start(job: Job): void {
+    if (job.started || job.settled) return;
+    job.started = true;
     job.onStart?.();
   }
 
+  /** Takes back a job its worker has not claimed; false once the worker claimed it. */
+  #revoke(slot: Slot, job: Job): boolean {
+    if (Atomics.compareExchange(slot.claims, job.cell, job.id, REVOKED) !== job.id) return false;
+    removeFrom(slot.jobs, job);
+    slot.freeCells.push(job.cell);
+    job.slot = undefined;
+    return true;
+  }
+
+  /** Takes back every unsettled job of a worker that it has not claimed, in their order. */
+  #revokeAll(slot: Slot): Job[] {
+    const taken: Job[] = [];
+    for (const job of [...slot.jobs]) {
+      if (!job.settled && this.#revoke(slot, job)) taken.push(job);
+    }
+    return taken;
+  }
+
+  /** After a worker's first job ended or was taken back: start the next, or find it work, or let it idle. */
+  #advance(slot: Slot): void {
+    if (this.#quiet || slot.retired) return;
+    const next = slot.jobs[0];
+    if (next !== undefined) this.#start(next);
+    else if (!this.#steal(slot)) this.#makeIdle(slot);
+  }
+
+  /**
+   * An idle worker with nothing queued takes back half of the jobs waiting in the busiest worker (those right
+   * after the one it runs), so no job waits behind a long task while a worker is free.
+   */
+  #steal(thief: Slot): boolean {
+    if (this.queued > 0) return false;
+    let victim: Slot | undefined;
+    for (const slot of this.#slots) {
+      if (slot !== thief && slot.jobs.length > 1 && slot.jobs.length > (victim?.jobs.length ?? 0)) {
+        victim = slot;
+      }
+    }
+    if (victim === undefined) return false;
+    const wanted = Math.floor(victim.jobs.length / 2);
+    const taken: Job[] = [];
+    for (const job of victim.jobs.slice(1)) {
+      if (taken.length >= wanted) break;
+      if (this.#revoke(victim, job)) taken.push(job);
+    }
+    this.#requeueFront(taken);
+    return taken.length > 0;
+  }
+
   #spawn(): Slot {
+    const claims = new Int32Array(new SharedArrayBuffer(WORKER_PREFETCH * Int32Array.BYTES_PER_ELEMENT));
+    const start: WorkerStart = { config: this.#options.config, claims: claims.buffer as SharedArrayBuffer };
     const worker = new Worker(WORKER_URL, {
-      workerData: this.#options.config,
+      workerData: start,
       env: this.#options.env ?? workerEnvironment(),
     });
-    const slot: Slot = { worker, job: undefined, retired: false, crash: undefined, idleTimer: undefined };
+    const slot: Slot = {
+      worker,
+      claims,
+      freeCells: Array.from({ length: WORKER_PREFETCH }, (_, index) => WORKER_PREFETCH - 1 - index),
+      jobs: [],
+      outbox: [],
+      transfer: [],
+      retired: false,
+      crash: undefined,
+      idleTimer: undefined,
+    };
     this.#slots.add(slot);
     worker.on("message", (reply: WorkerReply) => this.#onReply(slot, reply));
     worker.on("error", (error) => {
@@ -236,9 +392,10 @@ export class WorkerPool {
   }
 
   #onReply(slot: Slot, reply: WorkerReply): void {
-    const job = slot.job;
-    if (job === undefined || job.id !== reply.id) return;
-    slot.job = undefined;
+    const job = slot.jobs.find((held) => held.id === reply.id);
+    if (job === undefined) return;
+    removeFrom(slot.jobs, job);
+    slot.freeCells.push(job.cell);
     job.slot = undefined;
     this.#settle(
       job,
@@ -246,57 +403,56 @@ export class WorkerPool {
         ? { kind: "result", ok: reply.ok, result: reply.result, summary: reply.summary }
         : { kind: "failed", failure: reply.failure, message: reply.message },
     );
-    if (slot.retired) return;
-    this.#makeIdle(slot);
+    this.#advance(slot);
     this.#pump();
   }
 
   #onExit(slot: Slot, code: number): void {
     this.#slots.delete(slot);
-    removeFrom(this.#idle, slot);
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
-    const job = slot.job;
-    slot.job = undefined;
-    if (job !== undefined && !job.settled) {
-      const crash = slot.crash;
-      const outOfMemory = (crash as NodeJS.ErrnoException | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY";
-      const message = crash
-        ? `the worker thread running the task crashed: ${crash.name}: ${crash.message}`
-        : `the worker thread running the task exited with code ${code} (process.exit() in the task?)`;
+    // Answers posted before the thread ended were delivered before this event; what is left never ran (back to
+    // the queue) or was running when the thread died.
+    const requeued = this.#revokeAll(slot);
+    const crash = slot.crash;
+    const outOfMemory = (crash as NodeJS.ErrnoException | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY";
+    const message = crash
+      ? `the worker thread running the task crashed: ${crash.name}: ${crash.message}`
+      : `the worker thread running the task exited with code ${code} (process.exit() in the task?)`;
+    for (const job of slot.jobs.splice(0)) {
+      job.slot = undefined;
       this.#settle(job, { kind: "crashed", message, outOfMemory });
     }
-    if (this.#closed) return;
+    if (this.#closed) {
+      for (const job of requeued) this.#settle(job, { kind: "killed" });
+      return;
+    }
+    this.#requeueFront(requeued);
     this.#pump();
     this.warm();
   }
 
   #makeIdle(slot: Slot): void {
-    this.#idle.push(slot);
-    if (this.#slots.size > 1) {
+    if (this.#slots.size > 1 && slot.idleTimer === undefined) {
       slot.idleTimer = setTimeout(() => {
         slot.idleTimer = undefined;
-        if (slot.job === undefined && this.#slots.size > 1) {
-          removeFrom(this.#idle, slot);
-          void this.#retire(slot);
-        }
+        if (slot.jobs.length === 0 && this.#slots.size > 1) void this.#retire(slot);
       }, this.#options.idleWorkerMs ?? DEFAULT_IDLE_WORKER_MS);
       slot.idleTimer.unref();
     }
   }
 
+  /** Ends a worker on purpose; the jobs it has not started go back to the queue. */
   #retire(slot: Slot): Promise<number> {
     slot.retired = true;
-    slot.job = undefined;
     this.#slots.delete(slot);
-    removeFrom(this.#idle, slot);
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    this.#requeueFront(this.#revokeAll(slot));
     return slot.worker.terminate();
   }
 
   #settle(job: Job, outcome: PoolOutcome): void {
     if (job.settled) return;
     job.settled = true;
-    job.slot = undefined;
     if (this.#jobs.get(job.key) === job) this.#jobs.delete(job.key);
     job.resolve(outcome);
   }

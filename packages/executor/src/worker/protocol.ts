@@ -24,11 +24,35 @@ export interface WorkerConfig {
   readonly maxErrorBytes: number;
 }
 
-/** One task sent to a worker: the raw `TaskInfo.data`. */
+/** What a task worker thread gets as its `workerData`: the config and its claim cells. @internal */
+export interface WorkerStart {
+  readonly config: WorkerConfig;
+  /** An Int32Array's buffer of {@link WORKER_PREFETCH} claim cells (see {@link WorkerJob.cell}). */
+  readonly claims: SharedArrayBuffer;
+}
+
+/**
+ * One task sent to a worker: the raw `TaskInfo.data`. Jobs travel in arrays (one message per worker per turn of
+ * the event loop) and a worker may hold several: before running one it claims it by swapping `id` in its claim
+ * cell for {@link CLAIMED}. The pool takes back a job not yet claimed by swapping `id` for {@link REVOKED}, so a
+ * job killed, or moved to a worker that went idle, never runs, and one already claimed is known to be running
+ * until the worker marks it {@link DONE}.
+ */
 export interface WorkerJob {
   readonly id: number;
+  /** Index of this job's claim cell, which holds `id` until the worker claims or the pool revokes the job. */
+  readonly cell: number;
   readonly data: Uint8Array;
 }
+
+/** Most jobs one worker holds at once (running, plus waiting in its own queue); also its number of claim cells. */
+export const WORKER_PREFETCH = 16;
+/** A claim cell's value once its worker took the job. */
+export const CLAIMED = -1;
+/** A claim cell's value once the pool took the job back. */
+export const REVOKED = -2;
+/** A claim cell's value once its worker ran the job (its answer is on the way). */
+export const DONE = -3;
 
 /**
  * Why a task could not produce a result at all: its payload is unreadable, its function cannot be loaded, or its
