@@ -12,7 +12,7 @@ function payload(fn: (...args: never[]) => unknown, calls: unknown[][] = [[]]): 
   return encodeTaskPayload({ fn: { kind: "source", source: fn.toString() }, calls });
 }
 
-function valueOf(outcome: PoolOutcome): unknown {
+function firstValue(outcome: PoolOutcome): unknown {
   if (outcome.kind !== "result") throw new Error(`expected a result, got ${JSON.stringify(outcome)}`);
   const first = decodeTaskResult(outcome.result).outcomes[0];
   return first?.ok ? first.value : first?.error;
@@ -43,7 +43,7 @@ describe("WorkerPool", () => {
       ),
     );
     const outcomes = await Promise.all(runs);
-    expect(outcomes.map(valueOf)).toEqual(Array.from({ length: 40 }, (_, i) => i * 2));
+    expect(outcomes.map(firstValue)).toEqual(Array.from({ length: 40 }, (_, i) => i * 2));
     expect([...starts.values()].every((count) => count === 1)).toBe(true);
     expect(starts.size).toBe(40);
     expect(pool.workers).toBeLessThanOrEqual(2);
@@ -66,9 +66,9 @@ describe("WorkerPool", () => {
     );
     await sleep(100);
     expect(secondStarted).toBe(false);
-    expect(valueOf(await first)).toBe("slow");
+    expect(firstValue(await first)).toBe("slow");
     expect(secondStartedWhenFirstEnded).toBe(true);
-    expect(valueOf(await second)).toBe("second");
+    expect(firstValue(await second)).toBe("second");
   });
 
   test("killing a job a worker holds but has not started takes it back: it never starts, the worker stays", async () => {
@@ -87,7 +87,7 @@ describe("WorkerPool", () => {
     expect(pool.kill("waiting")).toBe(true);
     expect(await waiting).toEqual({ kind: "killed" });
     // The worker was not terminated: the task it runs finishes.
-    expect(valueOf(await busy)).toBe("slow");
+    expect(firstValue(await busy)).toBe("slow");
     expect(started).toBe(false);
     expect(pool.kill("waiting")).toBe(false);
   });
@@ -108,7 +108,7 @@ describe("WorkerPool", () => {
     await sleep(100);
     expect(pool.kill("spin")).toBe(true);
     expect(await spinning).toEqual({ kind: "killed" });
-    expect((await Promise.all(behind)).map(valueOf)).toEqual([1, 2]);
+    expect((await Promise.all(behind)).map(firstValue)).toEqual([1, 2]);
   });
 
   test("a worker that dies fails only the job it ran; those waiting in it run on a fresh worker", async () => {
@@ -130,7 +130,7 @@ describe("WorkerPool", () => {
     const outcome = await dying;
     expect(outcome.kind).toBe("crashed");
     expect(outcome.kind === "crashed" && outcome.message).toContain("exited with code 3");
-    expect((await Promise.all(behind)).map(valueOf)).toEqual(["a", "b"]);
+    expect((await Promise.all(behind)).map(firstValue)).toEqual(["a", "b"]);
   });
 
   test("a worker out of work takes over jobs waiting behind a long one in another worker", async () => {
@@ -157,10 +157,10 @@ describe("WorkerPool", () => {
         payload(() => "next"),
       ),
     );
-    expect(valueOf(await next)).toBe("next");
+    expect(firstValue(await next)).toBe("next");
     expect(order).toEqual(["short", "next"]);
-    expect(valueOf(await short)).toBe("short");
-    expect(valueOf(await long)).toBe("slow");
+    expect(firstValue(await short)).toBe("short");
+    expect(firstValue(await long)).toBe("slow");
   });
 
   test("killAll kills held, running and queued jobs without starting any of them", async () => {
