@@ -49,6 +49,8 @@ export class FunctionExecutor extends Executor {
   #pool: WorkerPool | undefined;
   #executorCpus = 0;
   readonly #taskCpus = new Map<string, number>();
+  /** The sum of `#taskCpus`, kept as tasks come and go rather than summed on every launch. */
+  #runningCpus = 0;
   readonly #running = new Set<Promise<void>>();
   #idleTimer: NodeJS.Timeout | undefined;
   #shuttingDown = false;
@@ -68,7 +70,9 @@ export class FunctionExecutor extends Executor {
   override async onLaunch(task: TaskInfo): Promise<void> {
     const taskId = task.taskId?.value ?? "";
     this.#disarmIdleTimer();
-    this.#taskCpus.set(taskId, cpusOf(task.resources));
+    const taskCpus = cpusOf(task.resources);
+    this.#runningCpus += taskCpus - (this.#taskCpus.get(taskId) ?? 0);
+    this.#taskCpus.set(taskId, taskCpus);
     this.#resize();
     const running = runFunctionTask(this, this.#poolOrCreate(), task, {
       killedMessage: () => (this.#shuttingDown ? "the executor was shut down" : "killed on request"),
@@ -79,7 +83,10 @@ export class FunctionExecutor extends Executor {
       await running;
     } finally {
       this.#running.delete(running);
+      this.#runningCpus -= this.#taskCpus.get(taskId) ?? 0;
       this.#taskCpus.delete(taskId);
+      // Sums of floats drift: start again from exactly zero when nothing runs.
+      if (this.#taskCpus.size === 0) this.#runningCpus = 0;
       this.#resize();
       this.#armIdleTimer();
     }
@@ -120,8 +127,7 @@ export class FunctionExecutor extends Executor {
 
   /** Mesos gives the container the executor's cpus plus those of its tasks: one worker per whole cpu. */
   #resize(): void {
-    let cpus = this.#executorCpus;
-    for (const taskCpus of this.#taskCpus.values()) cpus += taskCpus;
+    const cpus = this.#executorCpus + this.#runningCpus;
     const size = Math.min(
       Math.max(1, Math.floor(cpus + 1e-9)),
       this.#options.maxWorkers ?? Number.POSITIVE_INFINITY,

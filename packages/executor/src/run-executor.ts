@@ -2,7 +2,9 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   AgentInfoSchema,
   executor as api,
+  type ExecutorID,
   ExecutorIDSchema,
+  type FrameworkID,
   FrameworkIDSchema,
   isTerminalState,
   type TaskInfo,
@@ -114,6 +116,8 @@ class ExecutorRun implements ExecutorDriver {
   #shuttingDown = false;
   #exit: ExecutorExit | undefined;
   #wakeSleeper: (() => void) | undefined;
+  #executorIdMessage: ExecutorID | undefined;
+  #frameworkIdMessage: FrameworkID | undefined;
   readonly #done: Promise<ExecutorExit>;
   #resolveDone!: (exit: ExecutorExit) => void;
 
@@ -271,8 +275,11 @@ class ExecutorRun implements ExecutorDriver {
   #call(type: api.Call_Type, init: MessageInitShape<typeof api.CallSchema>): api.Call {
     const call = create(api.CallSchema, init);
     call.type = type;
-    call.executorId = create(ExecutorIDSchema, { value: this.environment.executorId });
-    call.frameworkId = create(FrameworkIDSchema, { value: this.environment.frameworkId });
+    // Shared by every call (they are only encoded, never changed).
+    this.#executorIdMessage ??= create(ExecutorIDSchema, { value: this.environment.executorId });
+    this.#frameworkIdMessage ??= create(FrameworkIDSchema, { value: this.environment.frameworkId });
+    call.executorId = this.#executorIdMessage;
+    call.frameworkId = this.#frameworkIdMessage;
     return call;
   }
 
@@ -381,13 +388,14 @@ class ExecutorRun implements ExecutorDriver {
   // --- updates ------------------------------------------------------------------------------------------------
 
   #enqueue(entry: PendingUpdate): Promise<void> {
-    const previous = this.#chains.get(entry.taskId) ?? Promise.resolve();
-    const sent = previous.then(() => this.#deliver(entry));
-    const tail = sent.catch(() => {});
-    this.#chains.set(entry.taskId, tail);
-    void tail.then(() => {
+    const previous = this.#chains.get(entry.taskId);
+    // Most updates have none of their task's before them in flight: they go at once.
+    const sent = previous === undefined ? this.#deliver(entry) : previous.then(() => this.#deliver(entry));
+    const ended = () => {
       if (this.#chains.get(entry.taskId) === tail) this.#chains.delete(entry.taskId);
-    });
+    };
+    const tail: Promise<void> = sent.then(ended, ended);
+    this.#chains.set(entry.taskId, tail);
     return sent;
   }
 
