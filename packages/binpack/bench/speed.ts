@@ -117,7 +117,9 @@ function interleavedMedians(
   path: BestFitPath,
 ): number[] {
   const times = problems.map(() => [] as number[]);
-  const now = CLOCK === "cpu" ? cpuNow : () => performance.now();
+  // Process CPU time: a growth ratio is a property of the work, and on a shared machine wall time also counts
+  // the moments this process sat descheduled, which hit sizes unevenly.
+  const now = cpuNow;
   for (let r = -2; r < rounds; r++) {
     problems.forEach(({ p, order }, i) => {
       reset(p);
@@ -316,12 +318,12 @@ function main(): void {
   const doublingMs = [2500, 5000, 10000, 20000];
   const doublingTimes = interleavedMedians(
     doublingMs.map((m) => kernelProblem(500, m)),
-    9,
+    15,
     "scan",
   );
   const doubling = doublingTimes.slice(1).map((t, i) => t / (doublingTimes[i] as number));
   console.log(
-    `    doubling M at N=500 (${doublingMs.map((m) => m.toLocaleString("en")).join("→")}; medians of 9 interleaved rounds): ${doubling.map((x) => `×${fmt(x)}`).join(", ")}   target 2.0 ± 0.3   ${verdict(doubling.every((x) => Math.abs(x - 2) <= 0.3))}`,
+    `    doubling M at N=500 (${doublingMs.map((m) => m.toLocaleString("en")).join("→")}; medians of 15 interleaved rounds, process CPU time): ${doubling.map((x) => `×${fmt(x)}`).join(", ")}   target 2.0 ± 0.3   ${verdict(doubling.every((x) => Math.abs(x - 2) <= 0.3))}`,
   );
   const prunedTimes = interleavedMedians(
     doublingMs.map((m) => kernelProblem(500, m)),
@@ -377,16 +379,19 @@ function main(): void {
       }
       return { ms: performance.now() - start, share: cores / totalCores };
     };
-    const runs = [0, 1, 2].map(() => [run({ heuristic: "bf" }), run({ heuristic: "bf", goodEnough: 0.1 })]);
+    const runs = [0, 1, 2, 3, 4].map(() => [
+      run({ heuristic: "bf" }),
+      run({ heuristic: "bf", goodEnough: 0.1 }),
+    ]);
     const mid = (k: 0 | 1) =>
-      runs.map((r) => r[k] as { ms: number; share: number }).sort((a, b) => a.ms - b.ms)[1] as {
+      runs.map((r) => r[k] as { ms: number; share: number }).sort((a, b) => a.ms - b.ms)[2] as {
         ms: number;
         share: number;
       };
     const exact = mid(0);
     const fast = mid(1);
     console.log(
-      `S7  same run through PreparedBins (offers converted once, medians of 3): best fit ${fmt(exact.ms / batches)} ms/batch at ${fmt(exact.share * 100)} %; good-enough 0.1 ${fmt(fast.ms / batches)} ms/batch at ${fmt(fast.share * 100)} %; speed-up ×${fmt(exact.ms / fast.ms, 1)} over the block-pruned best fit (itself faster than a full scan)   target ≥ 4×, ≤ 0.3 points lost   ${verdict(exact.ms / fast.ms >= 4 && exact.share - fast.share <= 0.003)}`,
+      `S7  same run through PreparedBins (offers converted once, medians of 5): best fit ${fmt(exact.ms / batches)} ms/batch at ${fmt(exact.share * 100)} %; good-enough 0.1 ${fmt(fast.ms / batches)} ms/batch at ${fmt(fast.share * 100)} %; speed-up ×${fmt(exact.ms / fast.ms, 1)} over the block-pruned best fit (itself faster than a full scan)   target ≥ 4×, ≤ 0.3 points lost   ${verdict(exact.ms / fast.ms >= 4 && exact.share - fast.share <= 0.003)}`,
     );
   }
   // S7 on the dense kernels alone: placing one at a time in order with no retries makes the batches of 200

@@ -128,6 +128,27 @@ export function bestFitDense(
 }
 
 /**
+ * The good-enough score's coefficients: per bin and dimension, w / (capacity · Σ w over the bin's dimensions),
+ * 0 where the bin lacks the dimension. They depend on the capacities and weights only, so a caller keeping the
+ * bins may keep them too.
+ * @internal
+ */
+export function utilisationCoefficients(p: Dense): Float64Array {
+  const { d, m, capacity, weights } = p;
+  const coef = new Float64Array(m * d);
+  for (let j = 0; j < m; j++) {
+    let total = 0;
+    for (let k = 0; k < d; k++) if ((capacity[j * d + k] as number) > 0) total += weights[k] as number;
+    if (total === 0) continue;
+    for (let k = 0; k < d; k++) {
+      const c = capacity[j * d + k] as number;
+      coef[j * d + k] = c > 0 ? (weights[k] as number) / (c * total) : 0;
+    }
+  }
+  return coef;
+}
+
+/**
  * Best fit with a "good enough" early exit. A bin's score is its weighted utilisation after the placement,
  * Σ_dim w · (used + demand) / capacity over the dimensions it has, divided by the sum of those weights (absolute,
  * so it can be judged without seeing the other bins). The first feasible bin scoring ≥ `goodEnough` wins at
@@ -141,19 +162,10 @@ export function goodEnoughFitDense(
   path: BestFitPath = "auto",
   block = BEST_FIT_BLOCK,
   prepared?: BestFitBlocks,
+  preparedCoef?: Float64Array,
 ): void {
-  const { d, m, residual, demand, capacity, used, weights } = p;
-  // Per bin and dimension: w / (capacity · Σ w over the bin's dimensions), 0 where the bin lacks the dimension.
-  const coef = new Float64Array(m * d);
-  for (let j = 0; j < m; j++) {
-    let total = 0;
-    for (let k = 0; k < d; k++) if ((capacity[j * d + k] as number) > 0) total += weights[k] as number;
-    if (total === 0) continue;
-    for (let k = 0; k < d; k++) {
-      const c = capacity[j * d + k] as number;
-      coef[j * d + k] = c > 0 ? (weights[k] as number) / (c * total) : 0;
-    }
-  }
+  const { d, m, residual, demand, used } = p;
+  const coef = preparedCoef ?? utilisationCoefficients(p);
   const chosen = path === "auto" ? (m >= PRUNE_FROM ? "pruned" : "scan") : path;
   // Skipping blocks with no room pays where bins fill up in order (the early ones are full).
   const blocks =

@@ -1,4 +1,4 @@
-import { bestFitDense, goodEnoughFitDense, PRUNE_FROM } from "./best-fit.js";
+import { bestFitDense, goodEnoughFitDense, PRUNE_FROM, utilisationCoefficients } from "./best-fit.js";
 import { BestFitBlocks } from "./best-fit-blocks.js";
 import { BinpackError } from "./binpack-error.js";
 import {
@@ -96,6 +96,7 @@ export class PreparedBins<B extends Bin = Bin> {
   private readonly dims: Map<string, number>;
   private tree: MaxTree | undefined;
   private blocks: BestFitBlocks | undefined;
+  private coef: { weights: Float64Array; coef: Float64Array } | undefined;
 
   constructor(bins: readonly B[]) {
     this.source = bins;
@@ -132,9 +133,10 @@ export class PreparedBins<B extends Bin = Bin> {
     const all = heuristic === "ffd" || heuristic === "bfd" ? decreasingOrder(view) : inputOrder(view.n);
     const order = all.filter((i) => fitsSomewhere[i] === 1);
     if (heuristic === "ff" || heuristic === "ffd") this.firstFit(view, order);
-    else if (goodEnough !== undefined)
-      goodEnoughFitDense(view, order, goodEnough, "auto", undefined, this.bestFitBlocks());
-    else bestFitDense(view, order, "auto", undefined, this.bestFitBlocks());
+    else if (goodEnough !== undefined) {
+      const coef = this.utilisation(view.weights, view);
+      goodEnoughFitDense(view, order, goodEnough, "auto", undefined, this.bestFitBlocks(), coef);
+    } else bestFitDense(view, order, "auto", undefined, this.bestFitBlocks());
     const placed: Placement<I, B>[] = [];
     for (const i of view.placements) {
       const index = view.assignment[i] as number;
@@ -221,6 +223,15 @@ export class PreparedBins<B extends Bin = Bin> {
         this.tree.update(j);
       }
     }
+  }
+
+  /** The good-enough coefficients for these weights, recomputed only when the weights change. */
+  private utilisation(weights: Float64Array, view: Dense): Float64Array {
+    const cached = this.coef;
+    if (cached?.weights.every((w, k) => w === weights[k])) return cached.coef;
+    const coef = utilisationCoefficients(view);
+    this.coef = { weights: weights.slice(), coef };
+    return coef;
   }
 
   private bestFitBlocks(): BestFitBlocks | undefined {

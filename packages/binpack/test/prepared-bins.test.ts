@@ -132,6 +132,18 @@ describe("PreparedBins", () => {
     expect(second.unplaced.map((i) => i.id)).toEqual(["gpu", "z"]);
     expect(table.residualOf(1)).toEqual({ cpus: 6, mem: 8192 });
   });
+  test("a good-enough batch scores utilisation with its own weights", () => {
+    const table = new PreparedBins([
+      { id: "cpu-rich", capacity: { cpus: 10, mem: 100 } },
+      { id: "mem-rich", capacity: { cpus: 2, mem: 1000 } },
+    ]);
+    const task = (id: string) => [{ id, demand: { cpus: 1, mem: 50 } }];
+    // By cpus the first bin would be 10 % used, the second 50 %; by mem 50 % and 5 %.
+    const byCpus = table.place(task("a"), { heuristic: "bf", goodEnough: 0.4, weights: { cpus: 1 } });
+    const byMem = table.place(task("b"), { heuristic: "bf", goodEnough: 0.4, weights: { mem: 1 } });
+    expect(byCpus.placed.map((p) => p.bin.id)).toEqual(["mem-rich"]);
+    expect(byMem.placed.map((p) => p.bin.id)).toEqual(["cpu-rich"]);
+  });
   test("bad input throws a BinpackError naming the field, before reserving anything", () => {
     const table = new PreparedBins([{ id: "a", capacity: { cpus: 4 } }]);
     const bad: [() => unknown, RegExp][] = [
