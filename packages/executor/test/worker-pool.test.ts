@@ -12,6 +12,11 @@ function payload(fn: (...args: never[]) => unknown, calls: unknown[][] = [[]]): 
   return encodeTaskPayload({ fn: { kind: "source", source: fn.toString() }, calls });
 }
 
+/** The source of a function, for payloads built one by one. */
+function sourceOf(fn: (...args: never[]) => unknown): string {
+  return fn.toString();
+}
+
 function firstValue(outcome: PoolOutcome): unknown {
   if (outcome.kind !== "result") throw new Error(`expected a result, got ${JSON.stringify(outcome)}`);
   const first = decodeTaskResult(outcome.result).outcomes[0];
@@ -171,5 +176,45 @@ describe("WorkerPool", () => {
     pool.killAll();
     expect(await Promise.all(runs)).toEqual([{ kind: "killed" }, { kind: "killed" }, { kind: "killed" }]);
     expect(started).toEqual(["a"]);
+  });
+
+  test("under random kills every job settles once, killed exactly when kill() said so, else with its own result", async () => {
+    pool = new WorkerPool({ size: 2, config: CONFIG });
+    const source = sourceOf((i: number, ms: number) =>
+      ms === 0 ? i : new Promise((resolve) => setTimeout(() => resolve(i), ms)),
+    );
+    const starts = new Map<string, number>();
+    const runs: Promise<[number, PoolOutcome]>[] = [];
+    // A fixed pseudo-random sequence, so a failure can be replayed.
+    let seed = 12345;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const killed = new Set<number>();
+    for (let round = 0; round < 10; round++) {
+      for (let i = round * 30; i < (round + 1) * 30; i++) {
+        const ms = random() < 0.7 ? 0 : Math.floor(random() * 20);
+        const data = encodeTaskPayload({ fn: { kind: "source", source }, calls: [[i, ms]] });
+        runs.push(
+          pool
+            .run(`job-${i}`, data, () => starts.set(`job-${i}`, (starts.get(`job-${i}`) ?? 0) + 1))
+            .then((outcome) => [i, outcome]),
+        );
+      }
+      await sleep(random() * 5);
+      for (let k = 0; k < 8; k++) {
+        const target = Math.floor(random() * (round + 1) * 30);
+        if (pool.kill(`job-${target}`)) killed.add(target);
+      }
+    }
+    const outcomes = await Promise.all(runs);
+    for (const [i, outcome] of outcomes) {
+      expect(outcome.kind === "killed").toBe(killed.has(i));
+      if (outcome.kind !== "killed") expect(firstValue(outcome)).toBe(i);
+    }
+    expect([...starts.values()].every((count) => count === 1)).toBe(true);
+    expect(killed.size).toBeGreaterThan(0);
+    expect(outcomes.filter(([, outcome]) => outcome.kind === "result").length).toBeGreaterThan(150);
   });
 });
