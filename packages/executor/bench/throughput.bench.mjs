@@ -18,6 +18,11 @@ const EXECUTOR_CPUS = 0.1;
 const WINDOW = Math.round((AGENT_CPUS - EXECUTOR_CPUS) / TASK_CPUS);
 const THREADS = Math.floor(EXECUTOR_CPUS + WINDOW * TASK_CPUS + 1e-9);
 
+// SATYR_EXECUTOR_RUNNING_DELAY=0 in the environment makes every task send RUNNING before FINISHED, as the
+// command executor does; by default no-op tasks end within the delay and send FINISHED only.
+const RUNNING_UPDATES =
+  process.env.SATYR_EXECUTOR_RUNNING_DELAY === "0" ? "RUNNING+FINISHED per task" : "FINISHED per task";
+
 const payload = encodeTaskPayload({
   fn: { kind: "source", source: "() => null", name: "noop" },
   calls: [[]],
@@ -83,7 +88,7 @@ const bench = new Bench({
   warmupIterations: 1,
 });
 bench
-  .add("satyr-executor (process, v1 executor API, RUNNING+FINISHED per task)", async () => {
+  .add(`satyr-executor (process, v1 executor API, ${RUNNING_UPDATES})`, async () => {
     const before = processCpuMs(child.pid);
     await agent.runBatch(BATCH, WINDOW, payload, `b${batchNumber++}`);
     const after = processCpuMs(child.pid);
