@@ -40,7 +40,11 @@ async function windowed(count, window, run) {
 // satyr-executor as a real process, as an agent starts it.
 const agent = await BenchAgent.start({ executorCpus: EXECUTOR_CPUS });
 const command = executorCommand();
-const child = spawn(command.value, command.arguments.slice(1), {
+// BENCH_EXECUTOR_PROFILE_DIR=<dir> writes a V8 CPU profile of each satyr-executor thread there.
+const profileDir = process.env.BENCH_EXECUTOR_PROFILE_DIR;
+const executorArgs = command.arguments.slice(1);
+if (profileDir !== undefined) executorArgs.unshift("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
+const child = spawn(command.value, executorArgs, {
   env: {
     ...process.env,
     MESOS_AGENT_ENDPOINT: agent.endpoint,
