@@ -1,13 +1,7 @@
-import {
-  type DescMessage,
-  fromBinary,
-  fromJson,
-  type JsonValue,
-  type MessageShape,
-  toBinary,
-  toJson,
-} from "@bufbuild/protobuf";
+import { type DescMessage, fromJson, type JsonValue, type MessageShape, toJson } from "@bufbuild/protobuf";
 import { isInteger, isSafeNumber, parse } from "lossless-json";
+import { decodeBinary } from "./binary-decode.js";
+import { encodeBinary } from "./binary-encode.js";
 import { CodecError } from "./codec-error.js";
 import { installFastUtf8 } from "./fast-utf8.js";
 import { stringifyMesosJson } from "./mesos-json.js";
@@ -70,7 +64,8 @@ export interface MessageCodec<T> {
   decode(bytes: Uint8Array): T;
 }
 
-// Every codec encodes through protobuf-es, whose string writer this speeds up (see fast-utf8.ts).
+// The JSON codec and any direct toBinary call still encode through protobuf-es, whose string writer this
+// speeds up (see fast-utf8.ts); the protobuf codec has its own (see binary-encode.ts).
 installFastUtf8();
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
@@ -113,7 +108,7 @@ export function messageCodec<Desc extends DescMessage>(
       contentType: CONTENT_TYPES.protobuf,
       encode: (message) => {
         try {
-          return toBinary(schema, message);
+          return encodeBinary(schema, message);
         } catch (cause) {
           throw new CodecError(`cannot encode ${schema.typeName} as protobuf: ${errorText(cause)}`, {
             cause,
@@ -122,7 +117,7 @@ export function messageCodec<Desc extends DescMessage>(
       },
       decode: (bytes) => {
         try {
-          return fromBinary(schema, bytes, { readUnknownFields: true });
+          return decodeBinary(schema, bytes);
         } catch (cause) {
           throw new CodecError(`cannot decode ${schema.typeName} from protobuf: ${errorText(cause)}`, {
             cause,

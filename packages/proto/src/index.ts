@@ -14,6 +14,8 @@
  */
 
 export { type ApiCodecs, executorCodecs, schedulerCodecs } from "./api-codecs.js";
+export { decodeBinary } from "./binary-decode.js";
+export { encodeBinary } from "./binary-encode.js";
 export { CONTENT_TYPES, type CodecName, codecNameOf, type MessageCodec, messageCodec } from "./codec.js";
 export { CodecError, isCodecError } from "./codec-error.js";
 export * as executor from "./gen/mesos/v1/executor/executor_pb.js";
