@@ -55,6 +55,7 @@ interface Exchange {
 const MAX_HEAD_BYTES = 64 * 1024;
 const HEAD_END = Buffer.from("\r\n\r\n", "latin1");
 const CRLF = Buffer.from("\r\n", "latin1");
+const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: |$)/;
 
 type BodyMode =
   | { readonly kind: "length"; remaining: number }
@@ -386,35 +387,41 @@ export class CallChannel {
 }
 
 function parseHead(head: string): Answering {
-  const lines = head.split("\r\n");
-  const match = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(lines[0] ?? "");
-  if (match === null) {
-    throw protocolError(`its status line reads ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`);
-  }
+  const firstEnd = head.indexOf("\r\n");
+  const statusLine = firstEnd < 0 ? head : head.slice(0, firstEnd);
+  const match = STATUS_LINE.exec(statusLine);
+  if (match === null) throw protocolError(`its status line reads ${JSON.stringify(statusLine.slice(0, 80))}`);
   let length: number | undefined;
   let chunked = false;
-  let close = head.startsWith("HTTP/1.0");
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    const colon = line.indexOf(":");
-    if (colon <= 0) throw protocolError(`a header line reads ${JSON.stringify(line.slice(0, 80))}`);
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line
-      .slice(colon + 1)
-      .trim()
-      .toLowerCase();
-    if (name === "content-length") {
-      length = Number(value);
-      if (!/^\d+$/.test(value) || !Number.isSafeInteger(length)) {
-        throw protocolError(`Content-Length is ${JSON.stringify(value)}`);
-      }
-    } else if (name === "transfer-encoding") {
-      chunked = value.split(",").some((coding) => coding.trim() === "chunked");
-    } else if (name === "connection") {
-      const options = value.split(",").map((option) => option.trim());
-      if (options.includes("close")) close = true;
-      else if (options.includes("keep-alive")) close = false;
+  let close = statusLine.startsWith("HTTP/1.0");
+  // Header lines one by one, without splitting the head into an array.
+  for (let start = firstEnd < 0 ? head.length : firstEnd + 2; start < head.length; ) {
+    let end = head.indexOf("\r\n", start);
+    if (end < 0) end = head.length;
+    const colon = head.indexOf(":", start);
+    if (colon <= start || colon > end) {
+      throw protocolError(`a header line reads ${JSON.stringify(head.slice(start, end).slice(0, 80))}`);
     }
+    const name = head.slice(start, colon).trim().toLowerCase();
+    if (name === "content-length" || name === "transfer-encoding" || name === "connection") {
+      const value = head
+        .slice(colon + 1, end)
+        .trim()
+        .toLowerCase();
+      if (name === "content-length") {
+        length = Number(value);
+        if (!/^\d+$/.test(value) || !Number.isSafeInteger(length)) {
+          throw protocolError(`Content-Length is ${JSON.stringify(value)}`);
+        }
+      } else if (name === "transfer-encoding") {
+        chunked = value.split(",").some((coding) => coding.trim() === "chunked");
+      } else {
+        const options = value.split(",").map((option) => option.trim());
+        if (options.includes("close")) close = true;
+        else if (options.includes("keep-alive")) close = false;
+      }
+    }
+    start = end + 2;
   }
   const status = Number(match[1]);
   const mode: BodyMode =

@@ -30,7 +30,7 @@ import {
   type StatusUpdate,
 } from "./executor.js";
 import { type ExecutorEnvironment, readExecutorEnvironment } from "./executor-environment.js";
-import { randomUuidBytes, uuidText } from "./uuid.js";
+import { randomUuidBytes } from "./uuid.js";
 
 /**
  * Options of {@link runExecutor}.
@@ -184,7 +184,7 @@ class ExecutorRun implements ExecutorDriver {
     const taskStatus = create(TaskStatusSchema, init);
     if (isTerminalState(status.state)) this.#active.delete(status.taskId);
     const entry: PendingUpdate = {
-      key: uuidText(uuid),
+      key: uuidKey(uuid),
       taskId: status.taskId,
       update: create(api.Call_UpdateSchema, { status: taskStatus }),
       delivered: false,
@@ -377,7 +377,7 @@ class ExecutorRun implements ExecutorDriver {
     if (acknowledged === undefined) return;
     const taskId = acknowledged.taskId?.value ?? "";
     const uuid = acknowledged.uuid;
-    if (uuid.length === 16) this.#unackedUpdates.delete(uuidText(uuid));
+    if (uuid.length === 16) this.#unackedUpdates.delete(uuidKey(uuid));
     this.#unackedTasks.delete(taskId);
     this.#hook(() => this.#executor.onAcknowledged(taskId, uuid));
     if (this.#unackedUpdates.size === 0) {
@@ -519,6 +519,11 @@ class ExecutorRun implements ExecutorDriver {
       this.#wakeSleeper = undefined;
     });
   }
+}
+
+/** A map key for 16 UUID bytes: one char per byte, cheaper to make than the dashed hex text. */
+function uuidKey(uuid: Uint8Array): string {
+  return String.fromCharCode(...uuid);
 }
 
 function toError(error: unknown): Error {
