@@ -36,8 +36,9 @@ const importModule: ModuleImporter = (specifier) => import(specifier);
 
 /**
  * Starts an embedded `LocalCluster` from the optional peer dependency `@satyr/local`, imported only now so that
- * users with a real master never need it. When it is not installed, throws a {@link LocalClusterUnavailableError}
- * saying how to install it.
+ * users with a real master never need it, on a worker thread of its own (`startClusterThread`) so the master's
+ * and agents' work runs beside the scheduler's instead of on its event loop. When `@satyr/local` is not
+ * installed, throws a {@link LocalClusterUnavailableError} saying how to install it.
  *
  * @example
  * ```ts
@@ -50,9 +51,8 @@ export async function startEmbeddedCluster(
   options: Readonly<Record<string, unknown>> = {},
   importer: ModuleImporter = importModule,
 ): Promise<EmbeddedCluster> {
-  let module: {
-    LocalCluster?: { start?: (options: Readonly<Record<string, unknown>>) => Promise<EmbeddedCluster> };
-  };
+  type Start = (options: Readonly<Record<string, unknown>>) => Promise<EmbeddedCluster>;
+  let module: { startClusterThread?: Start; LocalCluster?: { start?: Start } };
   try {
     module = (await importer("@satyr/local")) as typeof module;
   } catch (cause) {
@@ -61,9 +61,13 @@ export async function startEmbeddedCluster(
       throw new LocalClusterUnavailableError(cause);
     throw cause;
   }
+  if (typeof module.startClusterThread === "function") return module.startClusterThread(options);
+  // An older @satyr/local without threads: the cluster runs on this thread.
   const start = module.LocalCluster?.start;
   if (typeof start !== "function") {
-    throw new LocalClusterUnavailableError(new Error("@satyr/local does not export LocalCluster.start"));
+    throw new LocalClusterUnavailableError(
+      new Error("@satyr/local exports neither startClusterThread nor LocalCluster.start"),
+    );
   }
   return start.call(module.LocalCluster, options);
 }

@@ -33,4 +33,36 @@ describe("startEmbeddedCluster", () => {
     expect(cluster).toBe(fake);
     expect(seen).toEqual([{ agents: 3 }]);
   });
+
+  it("prefers the cluster on its own thread when @satyr/local offers one", async () => {
+    const seen: string[] = [];
+    const fake = { masterUrl: "http://127.0.0.1:2", stop: async () => undefined };
+    const cluster = await startEmbeddedCluster({ agents: 1 }, async () => ({
+      startClusterThread: async () => {
+        seen.push("thread");
+        return fake;
+      },
+      LocalCluster: {
+        start: async () => {
+          seen.push("in-process");
+          return fake;
+        },
+      },
+    }));
+    expect(cluster).toBe(fake);
+    expect(seen).toEqual(["thread"]);
+  });
+
+  it("runs the real embedded cluster on another thread, reachable over HTTP", async () => {
+    const cluster = await startEmbeddedCluster({ agents: 1, dashboard: false });
+    try {
+      const response = await fetch(`${cluster.masterUrl}/master/state`);
+      expect(response.status).toBe(200);
+      const state = (await response.json()) as { slaves: unknown[] };
+      expect(state.slaves).toHaveLength(1);
+    } finally {
+      await cluster.stop();
+    }
+    await expect(fetch(`${cluster.masterUrl}/master/state`)).rejects.toThrow();
+  });
 });

@@ -13,6 +13,7 @@
 
 export { NO_DOCKER_MESSAGE } from "./agent/builtin-executor.js";
 export { bindWarning } from "./bind-warning.js";
+export { type ClusterThread, startClusterThread } from "./cluster-thread.js";
 export { type Credential, parseCredentials, readCredentialsFile } from "./credentials-file.js";
 export { isLocalClusterError, LocalClusterError, type LocalClusterErrorCode } from "./errors.js";
 export { type LocalAgent, LocalCluster } from "./local-cluster.js";
