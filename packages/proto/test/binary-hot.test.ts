@@ -114,6 +114,16 @@ describe("compiled codec, hot-path specifics", () => {
     }
   });
 
+  it("decodes from a view into a larger buffer (a Buffer slice of a socket read)", () => {
+    const bytes = toBinary(update!.schema, update!.message);
+    const pool = Buffer.alloc(bytes.length + 64, 0x41);
+    pool.set(bytes, 29);
+    const view = pool.subarray(29, 29 + bytes.length);
+    const decoded = decodeBinary(scheduler.EventSchema, view);
+    expectSameMessage(decoded, fromBinary(scheduler.EventSchema, view, { readUnknownFields: true }));
+    expect(decoded.update?.status?.taskId?.value).toBe("satyr-task-5");
+  });
+
   it("round-trips unknown fields byte for byte, after the known ones", () => {
     const known = toBinary(TaskIDSchema, create(TaskIDSchema, { value: "t-1" }));
     // field 9, varint 300; field 10, 3 bytes; field 11, fixed32
