@@ -56,6 +56,8 @@ export class Resources {
 
   /** The entries, one per name and metadata (merged). */
   readonly entries: readonly ResourceEntry[];
+  /** `toVector()` of these (immutable) resources, built on first use: placement asks for it every round. */
+  #vector: Readonly<Record<string, number>> | undefined;
 
   private constructor(entries: readonly ResourceEntry[]) {
     this.entries = entries;
@@ -316,9 +318,13 @@ export class Resources {
    * ```
    */
   toVector(names: Iterable<string> = []): Record<string, number> {
-    const vector: Record<string, number> = { cpus: 0, mem: 0, disk: 0 };
-    for (const name of names) vector[name] = 0;
-    for (const name of this.names()) vector[name] = this.quantity(name);
+    if (this.#vector === undefined) {
+      const own: Record<string, number> = { cpus: 0, mem: 0, disk: 0 };
+      for (const name of this.names()) own[name] = this.quantity(name);
+      this.#vector = own;
+    }
+    const vector: Record<string, number> = { ...this.#vector };
+    for (const name of names) vector[name] ??= 0;
     return vector;
   }
 
