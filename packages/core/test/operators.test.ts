@@ -76,6 +76,36 @@ describe("packWith / launchOn / declineRest", () => {
     subscription.unsubscribe();
   });
 
+  it("hands placement no more copies of one demand than the offers could hold, and still places the rest", async () => {
+    const client = new FakeClient();
+    const big = Array.from({ length: 200 }, (_, i) => cmd(`big${i}`, 1, 10));
+    const small = cmd("small", 0.5, 10);
+    const placer = new Placer({ heuristic: "bfd" });
+    const considered: number[] = [];
+    const place = placer.place.bind(placer);
+    placer.place = (tasks, offers) => {
+      considered.push(tasks.length);
+      return place(tasks, offers);
+    };
+    const offers = new Subject<ReturnType<typeof makeOffer>>();
+    const out: LaunchOutcome[] = [];
+    const subscription = offers
+      .pipe(packWith(new BehaviorSubject([...big, small]), { placer, holdMs: 0 }), launchOn(client.asClient))
+      .subscribe((o) => out.push(o));
+    offers.next(makeOffer({ id: "o1", cpus: 3.5, mem: 10_000 }));
+    await until(() => out.length === 1);
+    // Three of the 200 equal tasks can fit in 3.5 cpus; the different one behind them is still considered.
+    expect(considered).toEqual([4]);
+    expect(
+      client
+        .callsOf("launch")[0]
+        ?.tasks?.map((t) => t.name)
+        .sort(),
+    ).toEqual(["big0", "big1", "big2", "small"]);
+    expect(big.filter((t) => t.state === "pending")).toHaveLength(197);
+    subscription.unsubscribe();
+  });
+
   it("holds unused offers for work that arrives soon, then declines them", async () => {
     const client = new FakeClient();
     const { offers, pending$, out, subscription } = pipeline(client, [], 200);

@@ -2,6 +2,7 @@ import type { OfferID, Offer as OfferMessage } from "@satyr/proto";
 import { Observable, type OperatorFunction, type Subscription } from "rxjs";
 import { InvalidTaskError } from "../errors/invalid-task-error.js";
 import { Offer, wrapOffer } from "../resources/offer.js";
+import type { Resources } from "../resources/resources.js";
 import { TASK_CONTROL, type Task } from "../tasks/task.js";
 import { type OfferPlacement, type PlacementOptions, type PlacementRound, Placer } from "./placer.js";
 
@@ -86,12 +87,13 @@ export function packWith(
           else task[TASK_CONTROL].reject(error);
         };
         const candidates: Task<unknown>[] = [];
+        const room = new RoomForCopies([...held.values()].map((h) => h.offer));
         for (const task of pending) {
           if (task.state !== "pending" || task[TASK_CONTROL].settled) continue;
           // A demand the packer cannot compare (NaN, negative, infinite) fails its own task, not the pipeline.
           const bad = badDemand(task);
-          if (bad === undefined) candidates.push(task);
-          else invalid(task, bad);
+          if (bad !== undefined) invalid(task, bad);
+          else if (room.admits(task)) candidates.push(task);
         }
         if (candidates.length > 0) {
           let round: PlacementRound;
@@ -165,6 +167,48 @@ export function packWith(
         for (const s of subscriptions) s.unsubscribe();
       };
     });
+}
+
+/** A demand vector and a key equal for equal vectors, per (immutable) Resources. */
+const demands = new WeakMap<Resources, { vector: Record<string, number>; key: string }>();
+
+function demandOf(resources: Resources): { vector: Record<string, number>; key: string } {
+  let demand = demands.get(resources);
+  if (demand === undefined) {
+    const vector = resources.toVector();
+    demand = { vector, key: JSON.stringify(Object.entries(vector).sort(([a], [b]) => (a < b ? -1 : 1))) };
+    demands.set(resources, demand);
+  }
+  return demand;
+}
+
+/**
+ * Bounds how many tasks with the same demand a round considers: no more copies than the offers held could hold
+ * altogether, counting each dimension's total. A queue longer than the cluster is big (a map with many calls in
+ * flight) would otherwise go through placement whole on every round, to be left pending again; the bound only
+ * leaves out tasks that could not have been placed (executors and constraints only take more room).
+ */
+class RoomForCopies {
+  readonly #offered: Record<string, number> = {};
+  readonly #taken = new Map<string, number>();
+
+  constructor(offers: readonly Offer[]) {
+    for (const offer of offers) {
+      for (const [name, amount] of Object.entries(offer.resources.toVector())) {
+        this.#offered[name] = (this.#offered[name] ?? 0) + amount;
+      }
+    }
+  }
+
+  admits(task: Task<unknown>): boolean {
+    const { vector, key } = demandOf(task.resources);
+    const taken = this.#taken.get(key) ?? 0;
+    for (const [name, amount] of Object.entries(vector)) {
+      if (amount > 0 && (taken + 1) * amount > (this.#offered[name] ?? 0) + 1e-9) return false;
+    }
+    this.#taken.set(key, taken + 1);
+    return true;
+  }
 }
 
 /**
