@@ -33,7 +33,7 @@ const STREAM_KEEPALIVE_MS = 10_000;
 /**
  * The HTTP side of `/api/v1/executor`: one long-lived SUBSCRIBE response streaming RecordIO events, on a node:http
  * connection of its own, and short calls (UPDATE, MESSAGE) pipelined over one keep-alive connection (a
- * {@link CallChannel}). Every task makes a call or two, so those calls are the executor's hot path: the calls of one
+ * `CallChannel`). Every task makes a call or two, so those calls are the executor's hot path: the calls of one
  * turn of the event loop go out in one write, and answers (a bare 202) are read with little work per call. No
  * `Mesos-Stream-Id`: the executor API has none.
  *

@@ -96,7 +96,7 @@ const WORKER_URL = new URL("../dist/worker/task-worker.js", import.meta.url);
  * it was running.
  *
  * Short tasks are cheap: the jobs given out in one turn of the event loop travel to each worker in one message,
- * and a busy worker is handed up to {@link WORKER_PREFETCH} jobs to run one after another without waiting for the
+ * and a busy worker is handed up to `WORKER_PREFETCH` jobs to run one after another without waiting for the
  * executor between them. A job a worker holds but has not started is taken back (through a shared claim cell)
  * when it is killed, when its worker dies, or when another worker runs out of work, so it never runs twice and
  * never waits behind a long task while a worker is idle.
