@@ -1,10 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import https from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { isLocalClusterError, startClusterThread } from "../src/index.js";
-import { Scheduler } from "./helpers.js";
+import { httpsStatus, Scheduler, selfSignedCertificate } from "./helpers.js";
 
 describe("startClusterThread", () => {
   it("runs a cluster that schedulers reach over HTTP, and stops it", async () => {
@@ -43,47 +38,13 @@ describe("startClusterThread", () => {
   });
 
   it("serves TLS with key and certificate passed as Buffers", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "satyr-thread-tls-"));
-    try {
-      execFileSync(
-        "openssl",
-        [
-          "req",
-          "-x509",
-          "-newkey",
-          "rsa:2048",
-          "-nodes",
-          "-days",
-          "1",
-          "-subj",
-          "/CN=127.0.0.1",
-          "-addext",
-          "subjectAltName=IP:127.0.0.1",
-          "-keyout",
-          join(dir, "key.pem"),
-          "-out",
-          join(dir, "cert.pem"),
-        ],
-        { stdio: "ignore" },
-      );
-      const tls = { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
-      await using cluster = await startClusterThread({
-        tls,
-        resources: { cpus: 1, mem: 128 },
-        dashboard: false,
-      });
-      expect(cluster.masterUrl).toMatch(/^https:/);
-      const status = await new Promise<number>((resolve, reject) => {
-        https
-          .get(`${cluster.masterUrl}/health`, { ca: tls.cert }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-          })
-          .on("error", reject);
-      });
-      expect(status).toBe(200);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const tls = selfSignedCertificate();
+    await using cluster = await startClusterThread({
+      tls,
+      resources: { cpus: 1, mem: 128 },
+      dashboard: false,
+    });
+    expect(cluster.masterUrl).toMatch(/^https:/);
+    expect(await httpsStatus(`${cluster.masterUrl}/health`, tls.cert)).toBe(200);
   });
 });

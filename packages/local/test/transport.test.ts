@@ -1,54 +1,23 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import https from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { encodeRecord, executor, executorCodecs, readRecords } from "@satyr/proto";
 import { LocalCluster } from "../src/index.js";
-import { customTask, post, Scheduler, sleep, teardownAll } from "./helpers.js";
+import {
+  customTask,
+  httpsStatus,
+  post,
+  Scheduler,
+  selfSignedCertificate,
+  sleep,
+  teardownAll,
+} from "./helpers.js";
 
 afterEach(() => teardownAll());
 
 test("tls: the master serves https", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "satyr-local-tls-"));
-  try {
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
-    const tls = { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
-    await using cluster = await LocalCluster.start({ tls, resources: { cpus: 1, mem: 256 } });
-    expect(cluster.masterUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    const status = await new Promise<number>((resolve, reject) => {
-      https
-        .get(`${cluster.masterUrl}/health`, { ca: tls.cert }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        })
-        .on("error", reject);
-    });
-    expect(status).toBe(200);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const tls = selfSignedCertificate();
+  await using cluster = await LocalCluster.start({ tls, resources: { cpus: 1, mem: 256 } });
+  expect(cluster.masterUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+  expect(await httpsStatus(`${cluster.masterUrl}/health`, tls.cert)).toBe(200);
 });
 
 test("the executor API speaks protobuf too", async () => {

@@ -8,7 +8,7 @@ import {
   ScalarType,
 } from "@bufbuild/protobuf";
 import { getTextEncoding, WireType } from "@bufbuild/protobuf/wire";
-import { isCompilable } from "./binary-support.js";
+import { isCompilable, scalarZero } from "./binary-support.js";
 
 // The compiled decoder mirrors protobuf-es `fromBinary(schema, bytes, { readUnknownFields: true })` step by
 // step, including its leniencies (a singular field is read by its declared type whatever wire type the tag
@@ -287,26 +287,6 @@ function scalarReadRaw(type: ScalarType, strictUtf8: boolean): Read {
       };
     case ScalarType.BYTES:
       return lengthDelimited;
-  }
-}
-
-/** The zero value of a scalar type (not the field's declared default), as protobuf-es uses for map entries. */
-function scalarZero(type: ScalarType): unknown {
-  switch (type) {
-    case ScalarType.STRING:
-      return "";
-    case ScalarType.BOOL:
-      return false;
-    case ScalarType.BYTES:
-      return new Uint8Array(0);
-    case ScalarType.INT64:
-    case ScalarType.UINT64:
-    case ScalarType.SINT64:
-    case ScalarType.FIXED64:
-    case ScalarType.SFIXED64:
-      return protoInt64.zero;
-    default:
-      return 0;
   }
 }
 

@@ -8,7 +8,7 @@ import {
   toBinary,
 } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import { IMPLICIT, isCompilable, LEGACY_REQUIRED, wireTypeOf } from "./binary-support.js";
+import { IMPLICIT, isCompilable, LEGACY_REQUIRED, scalarZero, wireTypeOf } from "./binary-support.js";
 
 // The compiled encoder writes into one growing scratch buffer and patches each length prefix in place
 // (moving the body when the length needs more than one byte), instead of a chunk per field and a copy per
@@ -380,7 +380,7 @@ function compileField(field: DescField): FieldWriter {
         toValue = (v) => v ?? first;
         isZero = (v) => v === first;
       } else {
-        const zero = zeroScalar(type);
+        const zero = scalarZero(type);
         const long = field.longAsString ? longFromString(type) : undefined;
         toValue =
           long === undefined
@@ -518,25 +518,6 @@ function messageWriter(field: DescField, desc: DescMessage, delimited: boolean, 
     writeMessage(sub, (v ?? create(desc)) as Fields);
     endLength(start);
   };
-}
-
-function zeroScalar(type: ScalarType): unknown {
-  switch (type) {
-    case ScalarType.STRING:
-      return "";
-    case ScalarType.BOOL:
-      return false;
-    case ScalarType.BYTES:
-      return new Uint8Array(0);
-    case ScalarType.INT64:
-    case ScalarType.UINT64:
-    case ScalarType.SINT64:
-    case ScalarType.FIXED64:
-    case ScalarType.SFIXED64:
-      return protoInt64.zero;
-    default:
-      return 0;
-  }
 }
 
 /** protobuf-es's notion of an implicit-presence scalar being unset (-0 counts as set). */

@@ -1,4 +1,4 @@
-import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import { type DescField, type DescMessage, protoInt64, ScalarType } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
 
 /** google.protobuf.FeatureSet.FieldPresence values, as the descriptors carry them. */
@@ -88,4 +88,31 @@ export function is64Bit(type: ScalarType): boolean {
     type === ScalarType.FIXED64 ||
     type === ScalarType.SFIXED64
   );
+}
+
+/**
+ * The zero value of a scalar type (not the field's declared default), as protobuf-es uses for map entries.
+ *
+ * @example
+ * ```ts
+ * scalarZero(ScalarType.INT64); // 0n
+ * ```
+ */
+export function scalarZero(type: ScalarType): unknown {
+  switch (type) {
+    case ScalarType.STRING:
+      return "";
+    case ScalarType.BOOL:
+      return false;
+    case ScalarType.BYTES:
+      return new Uint8Array(0);
+    case ScalarType.INT64:
+    case ScalarType.UINT64:
+    case ScalarType.SINT64:
+    case ScalarType.FIXED64:
+    case ScalarType.SFIXED64:
+      return protoInt64.zero;
+    default:
+      return 0;
+  }
 }
