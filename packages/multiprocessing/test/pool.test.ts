@@ -98,7 +98,9 @@ describe("map family", () => {
 
   it("mapAsync gives one AsyncResult for the whole list, with progress", async () => {
     const snapshots: MapProgress[] = [];
-    const r = pool.mapAsync(square, [1, 2, 3, 4, 5, 6], {
+    // Calls outlast the executor's running delay, so their tasks report RUNNING (short ones go straight to done).
+    const slowSquare = (x: number) => new Promise((resolve) => setTimeout(() => resolve(x * x), 100));
+    const r = pool.mapAsync(slowSquare, [1, 2, 3, 4, 5, 6], {
       chunksize: 2,
       onProgress: (p) => snapshots.push(p),
     });
