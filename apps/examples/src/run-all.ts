@@ -4,7 +4,7 @@
  *
  *   node dist/run-all.js [name ...]     (names filter the examples, e.g. `futures docker-task`)
  */
-import { LocalCluster } from "@satyr/local";
+import { type ClusterThread, startClusterThread } from "@satyr/local";
 import { MultiBar, Presets } from "cli-progress";
 import { type Example, examples } from "./examples.js";
 import type { Log } from "./support/main.js";
@@ -94,11 +94,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const selected = argv.length === 0 ? examples : examples.filter((e) => argv.includes(e.name));
 
-  let cluster: LocalCluster | undefined;
+  let cluster: ClusterThread | undefined;
   const given = process.env.MESOS_MASTER;
   if (given === undefined || given === "") {
-    // One cluster for every example; a short allocation interval keeps the whole run quick.
-    cluster = await LocalCluster.start({ agents: 2, allocationIntervalMs: 100 });
+    // One cluster for every example, on its own thread as run() starts one; a short allocation interval keeps the
+    // whole run quick.
+    cluster = await startClusterThread({ agents: 2, allocationIntervalMs: 100 });
     process.env.MESOS_MASTER = cluster.masterUrl;
     console.log(`embedded local cluster: master ${cluster.masterUrl} (2 agents)`);
     if (cluster.dashboardUrl !== undefined) console.log(`dashboard: ${cluster.dashboardUrl}`);
