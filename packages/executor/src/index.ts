@@ -17,7 +17,8 @@
  * ```
  */
 
-export { isTerminalState } from "@satyr/proto";
+// The UUID helpers live in @satyr/proto, shared with the local agent; re-exported for executor authors.
+export { isTerminalState, randomUuidBytes, uuidBytes, uuidText } from "@satyr/proto";
 export { AgentConnection, type AgentConnectionOptions } from "./agent-connection.js";
 export { backoffDelay } from "./backoff.js";
 export { parseDuration } from "./duration.js";
@@ -49,6 +50,5 @@ export { FunctionExecutor, type FunctionExecutorOptions } from "./function-execu
 export { cpusOf, type RunFunctionTaskOptions, runFunctionTask } from "./function-task.js";
 export { OneOffExecutor } from "./one-off-executor.js";
 export { type RunExecutorOptions, runExecutor } from "./run-executor.js";
-export { randomUuidBytes, uuidBytes, uuidText } from "./uuid.js";
 export type { WorkerConfig } from "./worker/protocol.js";
 export { type PoolOutcome, WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";

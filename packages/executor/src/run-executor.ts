@@ -7,11 +7,13 @@ import {
   type FrameworkID,
   FrameworkIDSchema,
   isTerminalState,
+  randomUuidBytes,
   type TaskInfo,
   TaskState,
   TaskStatus_Reason,
   TaskStatus_Source,
   TaskStatusSchema,
+  uuidKey,
 } from "@satyr/proto";
 import { AgentConnection } from "./agent-connection.js";
 import { backoffDelay } from "./backoff.js";
@@ -30,7 +32,6 @@ import {
   type StatusUpdate,
 } from "./executor.js";
 import { type ExecutorEnvironment, readExecutorEnvironment } from "./executor-environment.js";
-import { randomUuidBytes } from "./uuid.js";
 
 /**
  * Options of {@link runExecutor}.
@@ -519,11 +520,6 @@ class ExecutorRun implements ExecutorDriver {
       this.#wakeSleeper = undefined;
     });
   }
-}
-
-/** A map key for 16 UUID bytes: one char per byte, cheaper to make than the dashed hex text. */
-function uuidKey(uuid: Uint8Array): string {
-  return String.fromCharCode(...uuid);
 }
 
 function toError(error: unknown): Error {

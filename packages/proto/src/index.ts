@@ -52,3 +52,4 @@ export {
   TRUNCATED_PROP,
 } from "./remote-error.js";
 export { isTerminalState } from "./task-states.js";
+export { isValidUuid, randomUuidBytes, uuidBytes, uuidKey, uuidText } from "./uuid.js";

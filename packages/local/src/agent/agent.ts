@@ -13,15 +13,16 @@ import {
   FrameworkInfo_Capability_Type,
   isTerminalState,
   type KillPolicy,
+  randomUuidBytes,
   type TaskInfo,
   TaskState,
   type TaskStatus,
   TaskStatus_Reason,
   TaskStatus_Source,
   TaskStatusSchema,
+  uuidKey,
   Value_Type,
 } from "@satyr/proto";
-import { uuidBytes, uuidKey } from "../ids.js";
 import type { AgentPort, MasterPort } from "../master/records.js";
 import type { AgentResources } from "../options.js";
 import { Resources } from "../resources.js";
@@ -310,7 +311,7 @@ export class Agent implements AgentPort, AgentContext {
           agentId: { value: this.id },
           executorId: { value: runtime.executorId },
           timestamp: Date.now() / 1000,
-          uuid: uuidBytes(),
+          uuid: randomUuidBytes(),
         }),
       );
     }

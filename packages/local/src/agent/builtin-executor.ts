@@ -8,13 +8,13 @@ import {
   type FrameworkInfo,
   FrameworkInfo_Capability_Type,
   type KillPolicy,
+  randomUuidBytes,
   type TaskInfo,
   TaskState,
   TaskStatus_Reason,
   TaskStatus_Source,
   TaskStatusSchema,
 } from "@satyr/proto";
-import { uuidBytes } from "../ids.js";
 import { type AgentContext, containerStatus, type ExecutorRuntime } from "./executor-runtime.js";
 import { fetchUris } from "./fetcher.js";
 import { describeExit, sandboxPath, signalGroup, spawnCommand } from "./sandbox.js";
@@ -251,7 +251,7 @@ export class BuiltinExecutor implements ExecutorRuntime {
       agentId: { value: this.#context.agentId },
       executorId: { value: this.executorId },
       timestamp: Date.now() / 1000,
-      uuid: uuidBytes(),
+      uuid: randomUuidBytes(),
       containerStatus: containerStatus(this.containerId, process.pid),
     });
     this.#context.statusUpdate(this.frameworkId, status);

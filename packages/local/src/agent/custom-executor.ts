@@ -7,6 +7,7 @@ import {
   executor,
   type FrameworkInfo,
   type KillPolicy,
+  randomUuidBytes,
   type TaskInfo,
   TaskState,
   TaskStatus_Reason,
@@ -14,7 +15,7 @@ import {
   TaskStatusSchema,
 } from "@satyr/proto";
 import type { EventStream } from "../http/event-stream.js";
-import { formatDuration, uuidBytes } from "../ids.js";
+import { formatDuration } from "../ids.js";
 import type { AgentContext, ExecutorRuntime } from "./executor-runtime.js";
 import { fetchUris } from "./fetcher.js";
 import { sandboxPath, signalGroup, spawnCommand, waitStatus } from "./sandbox.js";
@@ -233,7 +234,7 @@ export class CustomExecutor implements ExecutorRuntime {
             agentId: { value: this.#context.agentId },
             executorId: { value: this.executorId },
             timestamp: Date.now() / 1000,
-            uuid: uuidBytes(),
+            uuid: randomUuidBytes(),
           }),
         );
       }

@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { create, isFieldSet } from "@bufbuild/protobuf";
-import { executor, messageCodec, TaskState, TaskStatus_Source, TaskStatusSchema } from "@satyr/proto";
+import {
+  executor,
+  isValidUuid,
+  messageCodec,
+  TaskState,
+  TaskStatus_Source,
+  TaskStatusSchema,
+} from "@satyr/proto";
 import { EventStream } from "../http/event-stream.js";
 import { readCall } from "../http/read-call.js";
 
@@ -11,7 +18,6 @@ import {
   replyEmpty,
   replyText,
 } from "../http/respond.js";
-import { isValidUuid } from "../ids.js";
 import type { Agent } from "./agent.js";
 import { CustomExecutor } from "./custom-executor.js";
 

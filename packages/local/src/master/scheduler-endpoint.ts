@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isFieldSet } from "@bufbuild/protobuf";
-import { FrameworkInfoSchema, scheduler } from "@satyr/proto";
+import { FrameworkInfoSchema, isValidUuid, scheduler } from "@satyr/proto";
 import { readCall } from "../http/read-call.js";
 import { NOT_ACCEPTABLE_MESSAGE, negotiateAccept, replyAccepted, replyText } from "../http/respond.js";
-import { isValidUuid } from "../ids.js";
 import type { Master } from "./master.js";
 
 /** Credentials the scheduler API accepts (HTTP basic), when authentication is on. */

@@ -44,7 +44,7 @@ export function uuidBytes(text: string): Uint8Array {
 }
 
 /**
- * Formats 16 UUID bytes in the usual textual form (also used as a map key for unacknowledged updates).
+ * Formats 16 UUID bytes in the usual textual form.
  *
  * @example
  * ```ts
@@ -54,4 +54,34 @@ export function uuidBytes(text: string): Uint8Array {
 export function uuidText(bytes: Uint8Array): string {
   const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * A map key for UUID bytes, one character per byte: cheaper to make than {@link uuidText}, for the executor's
+ * unacknowledged updates and the agent's received ones.
+ *
+ * @example
+ * ```ts
+ * const pending = new Map<string, TaskStatus>();
+ * pending.set(uuidKey(status.uuid), status);
+ * ```
+ */
+export function uuidKey(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes);
+}
+
+/**
+ * Whether bytes are a UUID Mesos accepts: 16 bytes whose version nibble (high half of byte 6) is 1–5. An all-zero
+ * or random buffer usually is not, which is why a real agent rejects some random uuids.
+ *
+ * @example
+ * ```ts
+ * isValidUuid(randomUuidBytes()); // true
+ * isValidUuid(new Uint8Array(16)); // false
+ * ```
+ */
+export function isValidUuid(bytes: Uint8Array): boolean {
+  if (bytes.length !== 16) return false;
+  const version = (bytes[6] ?? 0) >> 4;
+  return version >= 1 && version <= 5;
 }
