@@ -2,7 +2,7 @@ import type { OfferID, Offer as OfferMessage } from "@satyr/proto";
 import { Observable, type OperatorFunction, type Subscription } from "rxjs";
 import { InvalidTaskError } from "../errors/invalid-task-error.js";
 import { Offer, wrapOffer } from "../resources/offer.js";
-import type { Resources } from "../resources/resources.js";
+import { EPSILON, type Resources } from "../resources/resources.js";
 import { TASK_CONTROL, type Task } from "../tasks/task.js";
 import { type OfferPlacement, type PlacementOptions, type PlacementRound, Placer } from "./placer.js";
 
@@ -204,7 +204,7 @@ class RoomForCopies {
     const { vector, key } = demandOf(task.resources);
     const taken = this.#taken.get(key) ?? 0;
     for (const [name, amount] of Object.entries(vector)) {
-      if (amount > 0 && (taken + 1) * amount > (this.#offered[name] ?? 0) + 1e-9) return false;
+      if (amount > 0 && (taken + 1) * amount > (this.#offered[name] ?? 0) + EPSILON) return false;
     }
     this.#taken.set(key, taken + 1);
     return true;

@@ -36,7 +36,8 @@ export type ResourcesInput = Resources | ResourceEntry | readonly (ResourceEntry
  */
 export type ResourceOrder = -1 | 0 | 1 | undefined;
 
-const EPSILON = 1e-9;
+/** How far apart two resource amounts may be and still count as equal (float sums of scalars drift). @internal */
+export const EPSILON = 1e-9;
 
 /**
  * An immutable bundle of resources (scalars such as cpus, mem, disk, gpus or custom ones, and port ranges),
